@@ -1,0 +1,3 @@
+using Genomics.Cli;
+
+return CliApp.Run(args);
