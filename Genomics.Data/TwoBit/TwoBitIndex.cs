@@ -61,7 +61,7 @@ internal sealed class TwoBitIndex
             pos += version == 0 ? 4 : 8;
             if (offset > (ulong)length)
             {
-                throw new DataFormatException(path, $"record '{name}' starts at offset {offset}, past the end of the {length}-byte file", Hint);
+                throw new DataFormatException(path, $"truncated or corrupt: record '{name}' starts at offset {offset}, past the end of the {length}-byte file", Hint);
             }
             layouts[i] = ReadLayout(bytes, (long)offset, name);
             records[i] = SequenceRecord.FromName(name, layouts[i].DnaSize);
