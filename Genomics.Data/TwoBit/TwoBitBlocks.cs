@@ -50,9 +50,6 @@ internal sealed class TwoBitBlocks
         return sorted ? new TwoBitBlocks(starts, ends) : Normalize(starts, ends);
     }
 
-    /// <summary>Builds blocks from lists a writer collected (already sorted and disjoint).</summary>
-    public static TwoBitBlocks FromSorted(uint[] starts, uint[] ends) => starts.Length == 0 ? Empty : new(starts, ends);
-
     /// <summary>Overwrites bases of the window at <paramref name="offset"/> that fall in a block with 'N'.</summary>
     public void FillN(long offset, Span<byte> window)
     {
@@ -92,7 +89,7 @@ internal sealed class TwoBitBlocks
         return lo;
     }
 
-    /// <summary>Block i as (start, end) pairs, for tests and the writer's own checks.</summary>
+    /// <summary>Block i as [Start, End), for tests.</summary>
     public (uint Start, uint End) this[int i] => (_starts[i], _ends[i]);
 
     (int From, int Length) Clip(int i, long offset, int windowLength)

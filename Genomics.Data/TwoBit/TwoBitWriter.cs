@@ -87,7 +87,9 @@ public static class TwoBitWriter
         long total = source.Records.Sum(r => r.Length);
         long done = 0;
         var offsets = new long[names.Length];
-        byte[] chunk = new byte[(int)Math.Min(ChunkBases, Math.Max(4, source.Records.Count == 0 ? 4 : source.Records.Max(r => r.Length)))];
+        // Small genomes need no 4 MiB buffer; a chunk as long as the longest record is then one chunk per record.
+        long longest = source.Records.Select(r => r.Length).DefaultIfEmpty(0).Max();
+        byte[] chunk = new byte[Math.Min(ChunkBases, Math.Max(4, longest))];
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         stream.Position = TwoBitFormat.HeaderSize + IndexSize(names, wide);
         for (int i = 0; i < names.Length; i++)
@@ -119,22 +121,19 @@ public static class TwoBitWriter
     {
         var n = packer.NBlocks;
         var mask = packer.MaskBlocks;
-        var fields = new byte[4 * (4 + 2 * n.Count + 2 * mask.Count)];
-        int at = 0;
-        void Put(uint v)
+        var fields = new List<uint>(4 + 2 * n.Count + 2 * mask.Count) { packer.Length, (uint)n.Count };
+        fields.AddRange(n.Starts);
+        fields.AddRange(n.Sizes);
+        fields.Add((uint)mask.Count);
+        fields.AddRange(mask.Starts);
+        fields.AddRange(mask.Sizes);
+        fields.Add(0); // reserved
+        var bytes = new byte[4 * fields.Count];
+        for (int i = 0; i < fields.Count; i++)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(fields.AsSpan(at), v);
-            at += 4;
+            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4 * i), fields[i]);
         }
-        Put(packer.Length);
-        Put((uint)n.Count);
-        foreach (uint s in n.Starts) Put(s);
-        foreach (uint s in n.Sizes) Put(s);
-        Put((uint)mask.Count);
-        foreach (uint s in mask.Starts) Put(s);
-        foreach (uint s in mask.Sizes) Put(s);
-        Put(0); // reserved
-        stream.Write(fields);
+        stream.Write(bytes);
         stream.Write(packer.Packed);
     }
 
