@@ -2,7 +2,8 @@ namespace Genomics.Data.Genome;
 
 /// <summary>
 /// One sequence as stored in a genome file. A record named like <c>samtools faidx</c> output
-/// (<c>chr2:1-2333275</c>, 1-based inclusive) whose length matches the range stands for that region of
+/// (<c>chr2:1-2333275</c>, 1-based inclusive) or UCSC output (<c>chr13:75549820-75605809</c>, 0-based
+/// half-open) whose length matches the range stands for that region of
 /// <see cref="Chrom"/>: coordinates on chr2 inside it are served from it. Otherwise Chrom == Name and
 /// ChromStart == 0.
 /// </summary>
@@ -28,9 +29,17 @@ public sealed record SequenceRecord(string Name, long Length)
             if (dash > 0
                 && long.TryParse(range[..dash], System.Globalization.NumberStyles.None, null, out long first)
                 && long.TryParse(range[(dash + 1)..], System.Globalization.NumberStyles.None, null, out long last)
-                && first >= 1 && last >= first && last - first + 1 == length)
+                && first >= 0 && last >= first)
             {
-                return new SequenceRecord(name, length) { Chrom = name[..colon], ChromStart = first - 1 };
+                if (first >= 1 && last - first + 1 == length)
+                {
+                    return new SequenceRecord(name, length) { Chrom = name[..colon], ChromStart = first - 1 };
+                }
+                // UCSC tools (twoBitToFa seq:start-end, Biopython's BLAT examples) write 0-based half-open names.
+                if (last - first == length)
+                {
+                    return new SequenceRecord(name, length) { Chrom = name[..colon], ChromStart = first };
+                }
             }
         }
         return new SequenceRecord(name, length);
