@@ -14,6 +14,9 @@ public enum IntervalDatasetSemantics
     /// HyenaDNA's hg38 loader (src/dataloaders/datasets/hg38_dataset.py, add_eos=True): one sample per
     /// interval — its first L bases, or the interval widened evenly on both sides to L bases — with [PAD]
     /// where the chromosome ends and [SEP] appended, so inputs are L tokens and targets end in [SEP].
+    /// This is the revision that appends [SEP] after L bases (hyena-dna e152efa). The later one (bbf903d)
+    /// lets the tokenizer truncate to L−1 bases + [SEP], giving L−1 inputs; we keep L so lengths stay
+    /// powers of two and both semantics fill the same batch shape.
     /// </summary>
     HyenaDna,
 }

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Genomics.Data.Datasets;
-using Xunit.Abstractions;
 using static Genomics.Data.Tests.Datasets.IntervalTestGenome;
 
 namespace Genomics.Data.Tests.Datasets;
@@ -199,59 +197,5 @@ public sealed class LoaderTests
             Thread.Sleep(5);
             (destination.Size, destination.Epoch, destination.Index) = (BatchSize, epoch, batchIndex);
         }
-    }
-}
-
-/// <summary>Measurements that must not share the machine with other tests: run alone.</summary>
-[CollectionDefinition(nameof(LoaderMeasurementCollection), DisableParallelization = true)]
-public sealed class LoaderMeasurementCollection;
-
-[Collection(nameof(LoaderMeasurementCollection))]
-public sealed class LoaderMeasurementTests(ITestOutputHelper output)
-{
-    [Fact]
-    public void Steady_state_loading_allocates_far_less_than_one_batch()
-    {
-        var ds = new IntervalDataset(Chr2Genome(), EnformerInsideChr2, new IntervalDatasetOptions { Length = 1 << 10 });
-        var loader = new PrefetchLoader(new IntervalDatasetBatches(ds, 64), new() { Workers = 2, Prefetch = 4 });
-        long batchBytes = 2L * 64 * (1 << 10) * sizeof(int);
-        Drain(loader, 0); // warm: slot buffers, pools, JIT
-
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        long tokens = Drain(loader, 1);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-
-        output.WriteLine($"epoch of {tokens:N0} tokens allocated {allocated:N0} bytes (one batch is {batchBytes:N0})");
-        Assert.InRange(allocated, 0, batchBytes / 4);
-    }
-
-    [Fact]
-    public void Throughput_with_two_workers_on_an_in_memory_genome_is_reported()
-    {
-        var ds = new IntervalDataset(Chr2Genome(), EnformerInsideChr2, new IntervalDatasetOptions { Length = 1 << 10 });
-        var loader = new PrefetchLoader(new IntervalDatasetBatches(ds, 64), new() { Workers = 2, Prefetch = 4 });
-        Drain(loader, 0);
-
-        long tokens = 0;
-        var clock = Stopwatch.StartNew();
-        for (int epoch = 1; clock.Elapsed < TimeSpan.FromSeconds(1.5); epoch++)
-        {
-            tokens += Drain(loader, epoch);
-        }
-        clock.Stop();
-
-        // Reported, not asserted: the machine is shared. The design target is ≥ 20M tokens/s.
-        output.WriteLine($"PrefetchLoader, 2 workers, L=1024, B=64: {tokens / clock.Elapsed.TotalSeconds / 1e6:F1}M tokens/s ({tokens:N0} tokens in {clock.Elapsed.TotalSeconds:F2} s)");
-        Assert.True(tokens > 0);
-    }
-
-    static long Drain(PrefetchLoader loader, int epoch)
-    {
-        long tokens = 0;
-        foreach (var batch in loader.Epoch(epoch))
-        {
-            tokens += (long)batch.Size * batch.Length;
-        }
-        return tokens;
     }
 }
