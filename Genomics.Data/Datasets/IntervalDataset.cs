@@ -10,7 +10,7 @@ namespace Genomics.Data.Datasets;
 /// [0, <see cref="Count"/>); what it holds depends only on (index, epoch, seed): the window is fixed by
 /// the index, the strand by a keyed hash of (seed, epoch, index). Nothing is stored per sample — a
 /// prefix sum over intervals maps an index to its window — so 2^17/L samples per interval cost nothing.
-/// Safe for concurrent reads.
+/// Safe for concurrent reads. Does not own the genome: dispose it yourself.
 /// </summary>
 public sealed class IntervalDataset
 {
@@ -22,6 +22,7 @@ public sealed class IntervalDataset
     readonly bool _keepSoftMask;
     readonly double _rcProbability;
     readonly ulong _seed;
+    readonly ulong _strandKey;
     readonly PlacedInterval[] _intervals;
     readonly int[] _firstSample;
 
@@ -40,6 +41,7 @@ public sealed class IntervalDataset
         _keepSoftMask = options.Lowercase == LowercasePolicy.Unknown;
         _rcProbability = options.EffectiveReverseComplementProbability;
         _seed = unchecked((ulong)options.Seed);
+        _strandKey = DeterministicRandom.Hash(_seed, StrandStream);
 
         var placed = new List<PlacedInterval>();
         var first = new List<int>();
@@ -56,7 +58,7 @@ public sealed class IntervalDataset
             total += p.SampleCount;
             if (total > int.MaxValue)
             {
-                throw new ArgumentException($"{total:N0}+ samples at length {options.Length} do not fit an int index; use a longer length or fewer intervals", nameof(intervals));
+                throw new ArgumentException($"more than {int.MaxValue:N0} samples at length {options.Length} do not fit an int index; use a longer length or fewer intervals", nameof(intervals));
             }
             placed.Add(p);
         }
@@ -78,7 +80,7 @@ public sealed class IntervalDataset
 
     /// <summary>Whether sample <paramref name="index"/> is reverse-complemented in <paramref name="epoch"/>.</summary>
     public bool IsReverseComplement(int index, int epoch) =>
-        _rcProbability > 0 && DeterministicRandom.Unit(DeterministicRandom.Hash(_seed, StrandStream), unchecked((ulong)epoch), (ulong)index) < _rcProbability;
+        _rcProbability > 0 && DeterministicRandom.Unit(_strandKey, unchecked((ulong)epoch), (ulong)index) < _rcProbability;
 
     /// <summary>Where sample <paramref name="index"/> comes from in <paramref name="epoch"/>.</summary>
     public SampleRef SampleAt(int index, int epoch) => SampleAt(index, epoch, out _);
