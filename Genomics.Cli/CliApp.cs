@@ -11,6 +11,7 @@ public static class CliApp
     {
         var root = new RootCommand("genomamba — DNA language models (Mamba, HyenaDNA) in .NET");
         root.Subcommands.Add(DataCommands.Build());
+        root.Subcommands.Add(BenchCommands.Build());
         return root;
     }
 

@@ -8,5 +8,12 @@ public sealed record GenomeInterval(string Chrom, long Start, long End, string S
 {
     public long Length => End - Start;
 
+    /// <summary>
+    /// From BED rows: the 4th column is the split (Enformer convention); a 3-column row has none and is
+    /// treated as "train", so a plain BED of regions trains on all of them.
+    /// </summary>
+    public static IReadOnlyList<GenomeInterval> FromBed(IEnumerable<Bed.BedInterval> rows) =>
+        rows.Select(r => new GenomeInterval(r.Chrom, r.Start, r.End, r.Split ?? Bed.BedSplit.Train)).ToArray();
+
     public override string ToString() => $"{Chrom}:{Start}-{End} ({Split})";
 }

@@ -1,0 +1,32 @@
+namespace Genomics.Cli;
+
+/// <summary>Where the embedded default data lives: data/ beside the repository root or the installed tool.</summary>
+public static class DefaultData
+{
+    /// <summary>The repository's (or install's) data/ folder.</summary>
+    public static string Root
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "data");
+                if (File.Exists(Path.Combine(candidate, "README.md")) && Directory.Exists(Path.Combine(candidate, "human")))
+                {
+                    return candidate;
+                }
+            }
+            return Path.Combine(AppContext.BaseDirectory, "data");
+        }
+    }
+
+    /// <summary>The embedded human genome piece (.2bit).</summary>
+    public static string HumanGenome => Path.Combine(Root, "human", "hg38_chr2_1-2333275.2bit");
+
+    /// <summary>The largest real genome at hand for benchmarks: shared chr20 when checked out beside us, else the embedded piece.</summary>
+    public static string BenchGenome()
+    {
+        string shared = Path.GetFullPath(Path.Combine(Root, "..", "..", "shared", "data", "human", "GRCh37_chr20.fa.gz"));
+        return File.Exists(shared) ? shared : HumanGenome;
+    }
+}
