@@ -49,6 +49,9 @@ public sealed class ParquetShardWriter : IAsyncDisposable
     /// <summary>Shards renamed into place so far.</summary>
     public IReadOnlyList<string> ShardPaths => _written;
 
+    /// <summary>Rows per Parquet row group; null picks about 64 Mi tokens per group. Tests set it to get several groups from small shards.</summary>
+    internal int? RowGroupRows { get; init; }
+
     /// <summary>Samples accepted so far (written or pending).</summary>
     public long SamplesWritten { get; private set; }
 
@@ -120,7 +123,7 @@ public sealed class ParquetShardWriter : IAsyncDisposable
         var options = new ParquetOptions
         {
             CompressionMethod = CompressionMethod.Zstd,
-            RowGroupSize = Math.Clamp(TokensPerRowGroup / Metadata.SequenceLength, 1, SamplesPerShard),
+            RowGroupSize = RowGroupRows ?? Math.Clamp(TokensPerRowGroup / Metadata.SequenceLength, 1, SamplesPerShard),
         };
         try
         {

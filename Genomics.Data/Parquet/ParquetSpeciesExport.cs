@@ -8,7 +8,7 @@ public static class ParquetSpeciesExport
     /// <summary>
     /// Writes samples [0, count) of <paramref name="split"/> (train: of <paramref name="epoch"/>) at
     /// <paramref name="sequenceLength"/> tokens, in index order, into shards under <paramref name="directory"/>.
-    /// Reports the number of samples written so far. Returns the shard paths.
+    /// Reports the samples written so far once per shard. Returns the shard paths.
     /// </summary>
     public static async Task<IReadOnlyList<string>> ExportAsync(SpeciesDataset dataset, SpeciesSplit split, long epoch, long count, int sequenceLength,
         string directory, int samplesPerShard = 1024, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
@@ -39,7 +39,10 @@ public static class ParquetSpeciesExport
                 Length = sample.Length,
                 Tokens = ids,
             }, cancellationToken).ConfigureAwait(false);
-            progress?.Report(index + 1);
+            if ((index + 1) % samplesPerShard == 0 || index + 1 == count)
+            {
+                progress?.Report(index + 1);
+            }
         }
         await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         return writer.ShardPaths;
