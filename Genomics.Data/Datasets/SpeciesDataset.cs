@@ -146,6 +146,10 @@ public sealed class SpeciesDataset : IDisposable
                 : $"index {index} is past the fixed {Name(split)} set of {Count(split)} samples");
         }
         int length = tokens.Length;
+        if (length < 1)
+        {
+            throw new ArgumentException("tokens is empty; its length is the window length L", nameof(tokens));
+        }
         var windows = Windows(split, length, nameof(tokens));
         bool train = split == SpeciesSplit.Train;
         var random = new SpeciesRandom(Options.Seed, split, train ? epoch : 0, index);

@@ -187,6 +187,13 @@ public class SpeciesSamplingTests
         }
     }
 
+    [Fact]
+    public void An_empty_token_buffer_is_refused()
+    {
+        using var dataset = Dataset(Base);
+        Assert.Equal("tokens", Assert.Throws<ArgumentException>(() => dataset.Read(SpeciesSplit.Train, 0, 0, Span<int>.Empty)).ParamName);
+    }
+
     [Theory]
     [InlineData("SequenceLength")]
     [InlineData("ValidFraction")]
