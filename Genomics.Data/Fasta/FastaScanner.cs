@@ -263,7 +263,7 @@ internal sealed class FastaScanner
         {
             if (_uniform)
             {
-                throw Error(_line, $"empty line inside record '{_recName}'", "empty lines may only come between records: remove it");
+                throw Error(_line, $"empty line inside record '{_recName}'", "empty lines may only come between records: remove it, or gzip the file to load it into memory");
             }
             _gapSeen = false;
         }

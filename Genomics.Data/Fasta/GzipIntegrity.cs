@@ -8,8 +8,9 @@ namespace Genomics.Data.Fasta;
 /// Proves a gzip file was read to its real end. .NET's GZipStream reads concatenated members (so BGZF
 /// works) but returns a short result, without error, when the file is cut off, and checks no CRC. The
 /// gzip trailer (CRC-32 and length of the last member's data) settles it:
+/// BGZF: the file must end with the 28-byte end-of-file block that every BGZF writer appends (checked
+/// first: a BGZF file cut between blocks would otherwise pass as a shorter single-member file);
 /// one member: the trailer must match everything decompressed;
-/// BGZF: the file must end with the 28-byte end-of-file block that every BGZF writer appends;
 /// other multi-member files: some member start near the end must decompress to exactly the trailer's
 /// CRC and length. A file cut exactly between two members is indistinguishable from a shorter whole
 /// file; that is a property of the format.
@@ -37,10 +38,6 @@ internal static class GzipIntegrity
         }
         uint trailerCrc = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
         uint trailerSize = BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]);
-        if (trailerCrc == crc && trailerSize == (uint)length)
-        {
-            return;
-        }
         if (IsBgzf(handle))
         {
             Span<byte> tail = stackalloc byte[BgzfEof.Length];
@@ -49,6 +46,10 @@ internal static class GzipIntegrity
                 return;
             }
             throw Truncated(path, "BGZF file ends without its end-of-file block: it is truncated");
+        }
+        if (trailerCrc == crc && trailerSize == (uint)length)
+        {
+            return;
         }
         if (!LastMemberMatches(path, handle, fileLength, trailerCrc, trailerSize))
         {
