@@ -13,7 +13,9 @@ public static class FaiIndex
 
     /// <summary>
     /// Indexes a plain FASTA file in one pass without holding it in memory. Accepts what samtools
-    /// accepts (any printable bytes in sequence lines) except nameless, empty or duplicate records.
+    /// accepts (any printable bytes in sequence lines) except nameless or empty records. A repeated name
+    /// gets its own line (samtools would index only the first); <see cref="FastaGenome.Open"/> decides
+    /// whether such a file is acceptable.
     /// </summary>
     public static IReadOnlyList<FaiEntry> Build(string fastaPath)
     {
@@ -25,14 +27,13 @@ public static class FaiIndex
             throw new DataFormatException(fastaPath, "is gzip-compressed; a .fai indexes plain FASTA",
                 "decompress it (`gunzip -k`) to index it, or open the .gz directly: compressed files are loaded into memory and need no index");
         }
-        return FastaScanner.ScanFile(fastaPath, handle, validate: false).Select(r => r.Entry).ToArray();
+        return FastaScanner.ScanFile(fastaPath, handle, validate: false, allowDuplicateNames: true).Select(r => r.Entry).ToArray();
     }
 
-    /// <summary>Reads a .fai; every line must have the five samtools columns.</summary>
+    /// <summary>Reads a .fai; every line must have the five samtools columns. Repeated names are kept.</summary>
     public static IReadOnlyList<FaiEntry> Read(string faiPath)
     {
         var entries = new List<FaiEntry>();
-        var names = new Dictionary<string, int>(StringComparer.Ordinal);
         int lineNumber = 0;
         foreach (string line in File.ReadLines(faiPath, Encoding.UTF8))
         {
@@ -41,12 +42,7 @@ public static class FaiIndex
             {
                 continue;
             }
-            FaiEntry entry = ParseLine(faiPath, lineNumber, line);
-            if (!names.TryAdd(entry.Name, lineNumber))
-            {
-                throw new DataFormatException(faiPath, lineNumber, $"duplicate record name '{entry.Name}' (first at line {names[entry.Name]})", RebuildHint);
-            }
-            entries.Add(entry);
+            entries.Add(ParseLine(faiPath, lineNumber, line));
         }
         if (entries.Count == 0)
         {

@@ -29,7 +29,11 @@ public sealed class FastaGenome : IGenome, IAmbiguityCounts
     /// Opens a FASTA file (.fa, .fa.gz, BGZF). Throws <see cref="DataFormatException"/> naming the file
     /// and line for malformed input, and naming the .fai when an index beside it does not match.
     /// </summary>
-    public static FastaGenome Open(string path)
+    /// <param name="allowDuplicateNames">
+    /// Accept records that repeat an earlier name (an alignment export of blocks, say). They stay
+    /// reachable by index; looking a name up finds its first record, as samtools does.
+    /// </param>
+    public static FastaGenome Open(string path, bool allowDuplicateNames = false)
     {
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
         try
@@ -39,9 +43,9 @@ public sealed class FastaGenome : IGenome, IAmbiguityCounts
             if (GzipIntegrity.IsGzip(head[..n]))
             {
                 handle.Dispose();
-                return FromMemory(path, GzipFastaLoader.Load(path));
+                return FromMemory(path, GzipFastaLoader.Load(path, allowDuplicateNames));
             }
-            return FromPlain(path, handle);
+            return FromPlain(path, handle, allowDuplicateNames);
         }
         catch
         {
@@ -56,7 +60,7 @@ public sealed class FastaGenome : IGenome, IAmbiguityCounts
         return new FastaGenome(path, memory.Records, null, memory, scanned.Select(r => r.OtherIupac).ToArray());
     }
 
-    static FastaGenome FromPlain(string path, Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    static FastaGenome FromPlain(string path, Microsoft.Win32.SafeHandles.SafeFileHandle handle, bool allowDuplicateNames)
     {
         string faiPath = path + ".fai";
         PlainFastaFile plain;
@@ -65,18 +69,34 @@ public sealed class FastaGenome : IGenome, IAmbiguityCounts
         {
             var entries = FaiIndex.Read(faiPath);
             long[] headerLines = FaiValidator.Validate(path, faiPath, handle, entries);
+            if (!allowDuplicateNames)
+            {
+                RejectDuplicates(path, entries, headerLines);
+            }
             plain = new PlainFastaFile(path, handle, entries, headerLines, fromIndexFile: true);
             otherIupac = new long[entries.Count];
             Array.Fill(otherIupac, -1);
         }
         else
         {
-            var scanned = FastaScanner.ScanFile(path, handle, validate: true);
+            var scanned = FastaScanner.ScanFile(path, handle, validate: true, allowDuplicateNames);
             plain = new PlainFastaFile(path, handle, scanned.Select(r => r.Entry).ToArray(), scanned.Select(r => r.HeaderLine).ToArray(), fromIndexFile: false);
             otherIupac = scanned.Select(r => r.OtherIupac).ToArray();
         }
         var records = plain.Entries.Select(e => SequenceRecord.FromName(e.Name, e.Length)).ToArray();
         return new FastaGenome(path, records, plain, null, otherIupac);
+    }
+
+    static void RejectDuplicates(string path, IReadOnlyList<FaiEntry> entries, long[] headerLines)
+    {
+        var first = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (!first.TryAdd(entries[i].Name, headerLines[i]))
+            {
+                throw FastaScanner.DuplicateName(path, headerLines[i], entries[i].Name, first[entries[i].Name]);
+            }
+        }
     }
 
     public string Path { get; }

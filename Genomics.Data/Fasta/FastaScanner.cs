@@ -9,7 +9,8 @@ namespace Genomics.Data.Fasta;
 /// chromosome on one line is fine). It follows samtools' <c>fai_build_core</c>: the record name is the
 /// first word after '>', a line's bases are its printable bytes, every line of a record but the last has
 /// one length, and empty lines may only separate records. Unlike samtools it rejects what would be
-/// silently lost or ambiguous: a header with no name, a record with no bases, a repeated name.
+/// silently lost or ambiguous: a header with no name, a record with no bases, and (unless allowed) a
+/// repeated name, which samtools keeps only the first of.
 /// Options add what FastaGenome needs: byte validation (with ambiguity counts) and keeping the bases.
 /// </summary>
 internal sealed class FastaScanner
@@ -18,7 +19,7 @@ internal sealed class FastaScanner
         "re-wrap it (e.g. `seqkit seq -w 60`), or gzip it to load it into memory";
 
     readonly string _path;
-    readonly bool _validate, _uniform, _keep;
+    readonly bool _validate, _uniform, _keep, _allowDuplicates;
     readonly List<ScannedRecord> _records = [];
     readonly Dictionary<string, long> _headerLines = new(StringComparer.Ordinal);
     readonly List<byte> _name = [];
@@ -45,8 +46,10 @@ internal sealed class FastaScanner
     /// <param name="validate">Reject bytes that are not base letters and count ambiguity codes.</param>
     /// <param name="uniformLines">Enforce the samtools line layout (needed for random access).</param>
     /// <param name="keepBases">Keep each record's bases in memory (normalised, soft mask kept).</param>
-    public FastaScanner(string path, bool validate, bool uniformLines, bool keepBases)
+    /// <param name="allowDuplicateNames">Keep records whose name was seen before (told apart by position).</param>
+    public FastaScanner(string path, bool validate, bool uniformLines, bool keepBases, bool allowDuplicateNames)
     {
+        _allowDuplicates = allowDuplicateNames;
         _path = path;
         _validate = validate || keepBases;
         _uniform = uniformLines;
@@ -54,9 +57,9 @@ internal sealed class FastaScanner
     }
 
     /// <summary>Scans a whole plain file through positional reads.</summary>
-    public static IReadOnlyList<ScannedRecord> ScanFile(string path, SafeFileHandle handle, bool validate)
+    public static IReadOnlyList<ScannedRecord> ScanFile(string path, SafeFileHandle handle, bool validate, bool allowDuplicateNames)
     {
-        var scanner = new FastaScanner(path, validate, uniformLines: true, keepBases: false);
+        var scanner = new FastaScanner(path, validate, uniformLines: true, keepBases: false, allowDuplicateNames);
         var buffer = new byte[1 << 20];
         long offset = 0;
         int n;
@@ -180,11 +183,10 @@ internal sealed class FastaScanner
             throw Error(_recHeaderLine, "header has no name", "write the name right after '>', e.g. '>chr1'");
         }
         string name = Encoding.UTF8.GetString(CollectionsMarshal.AsSpan(_name));
-        if (_headerLines.TryGetValue(name, out long first))
+        if (!_headerLines.TryAdd(name, _recHeaderLine) && !_allowDuplicates)
         {
-            throw Error(_recHeaderLine, $"duplicate record name '{name}' (first at line {first})", "record names must be unique: rename or remove one");
+            throw DuplicateName(_path, _recHeaderLine, name, _headerLines[name]);
         }
-        _headerLines[name] = _recHeaderLine;
         _recName = name;
         _recOffset = _pos + 1;
         _recLength = _recIupac = _lineLen = _charLen = 0;
@@ -334,6 +336,11 @@ internal sealed class FastaScanner
         }
         return n;
     }
+
+    /// <summary>The error for a repeated name (also raised by FastaGenome for names read from a .fai).</summary>
+    public static DataFormatException DuplicateName(string path, long line, string name, long firstLine) =>
+        new(path, line, $"duplicate record name '{name}' (first at line {firstLine})",
+            "names must be unique to look records up by name: rename one; if the file is a series of blocks read by position, open it allowing duplicate names");
 
     DataFormatException BadByte(byte b) =>
         Error(_line, $"unexpected byte {BaseTable.Describe(b)} in record '{_recName}'", BaseTable.HintFor(b));

@@ -9,9 +9,9 @@ namespace Genomics.Data.Fasta;
 /// </summary>
 internal static class GzipFastaLoader
 {
-    public static IReadOnlyList<ScannedRecord> Load(string path)
+    public static IReadOnlyList<ScannedRecord> Load(string path, bool allowDuplicateNames)
     {
-        var scanner = new FastaScanner(path, validate: true, uniformLines: false, keepBases: true);
+        var scanner = new FastaScanner(path, validate: true, uniformLines: false, keepBases: true, allowDuplicateNames);
         uint crc = 0;
         long length = 0;
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);

@@ -98,7 +98,6 @@ public class FaiIndexTests
     [InlineData("chr1\t100\t6\t60\n", 1, "5 tab-separated columns")]
     [InlineData("chr1\t100\t6\t60\t61\nchr2\t1O\t200\t60\t61\n", 2, "length '1O'")]
     [InlineData("chr1\t100\t6\t60\t61\t900\n", 1, "FASTQ")]
-    [InlineData("chr1\t100\t6\t60\t61\nchr1\t100\t200\t60\t61\n", 2, "duplicate record name 'chr1'")]
     [InlineData("chr1\t100\t6\t60\t60\n", 1, "line ending")]
     [InlineData("\t100\t6\t60\t61\n", 1, "5 tab-separated columns")]
     public void Malformed_index_line_is_rejected_with_its_line_number(string text, int line, string problem)

@@ -1,5 +1,6 @@
 using System.Text;
 using Genomics.Data.Fasta;
+using Genomics.Data.Genome;
 
 namespace Genomics.Data.Tests.Fasta;
 
@@ -58,12 +59,23 @@ public class FastaErrorTests
     [Fact]
     public void Duplicate_record_names_are_rejected_naming_both_lines()
     {
+        const string text = ">a\nAC\n>b\nGG\n>a second\nTT\n";
         using var dir = TestData.NewTempDir();
-        foreach (string path in BothWays(dir, ">a\nAC\n>b\nGG\n>a second\nTT\n"))
+        string indexed = FastaFiles.WriteText(dir, "indexed.fa", text);
+        FaiIndex.Write(indexed + ".fai", FaiIndex.Build(indexed)); // the index keeps both (samtools: first only)
+        foreach (string path in BothWays(dir, text).Append(indexed))
         {
             var e = OpenFails(path);
+            Assert.Equal(path, e.FilePath);
             Assert.Equal(5, e.Line);
             Assert.Equal("duplicate record name 'a' (first at line 1)", e.Problem);
+            Assert.Contains("allowing duplicate names", e.Hint);
+
+            // Allowed on request: records stay apart by index, the name finds the first.
+            using var genome = FastaGenome.Open(path, allowDuplicateNames: true);
+            Assert.Equal(["a", "b", "a"], genome.Records.Select(r => r.Name));
+            Assert.Equal("TT", FastaFiles.FetchAll(genome, 2));
+            Assert.Equal("AC", Encoding.ASCII.GetString(genome.Fetch("a", 0, 2)));
         }
     }
 
