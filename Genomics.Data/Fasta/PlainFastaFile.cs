@@ -80,8 +80,10 @@ internal sealed class PlainFastaFile : IDisposable
             return;
         }
         int ending = e.LineWidth - e.LineBases;
-        // Whole lines at a time when a line fits the buffer; otherwise (a chromosome on one line) pieces of it.
-        int capacity = (int)Math.Min(BlockBytes, Math.Max(RawLength(e, offset, destination.Length), e.LineWidth));
+        // Whole lines per read when they fit the buffer; pieces of a line when one line does not (a
+        // chromosome on one line). A read that starts a line also takes the line ending before it, so
+        // every break inside the window is checked, including those between reads.
+        int capacity = (int)Math.Min(BlockBytes, RawLength(e, offset, destination.Length) + ending);
         byte[] raw = ArrayPool<byte>.Shared.Rent(capacity);
         try
         {
@@ -89,14 +91,16 @@ internal sealed class PlainFastaFile : IDisposable
             while (!destination.IsEmpty)
             {
                 long col = index % e.LineBases;
-                long fit = capacity >= e.LineWidth
-                    ? e.LineBases - col + (long)((capacity - e.LineWidth) / e.LineWidth) * e.LineBases
-                    : Math.Min(e.LineBases - col, capacity);
-                int take = (int)Math.Min(destination.Length, fit);
-                int rawLength = (int)RawLength(e, index, take);
+                int lead = col == 0 && index > offset ? ending : 0;
+                int take = (int)Math.Min(destination.Length, Fit(e, col, capacity - lead));
+                int rawLength = lead + (int)RawLength(e, index, take);
                 Span<byte> span = raw.AsSpan(0, rawLength);
-                ReadExactly(record, e.PositionOf(index), span);
-                int r = 0;
+                ReadExactly(record, e.PositionOf(index) - lead, span);
+                if (lead > 0 && !IsLineEnding(span[..lead]))
+                {
+                    throw Layout(record, index);
+                }
+                int r = lead;
                 while (take > 0)
                 {
                     int n = (int)Math.Min(e.LineBases - col, take);
@@ -121,6 +125,18 @@ internal sealed class PlainFastaFile : IDisposable
         {
             ArrayPool<byte>.Shared.Return(raw);
         }
+    }
+
+    /// <summary>Most bases from column <paramref name="col"/> on whose bytes fit in <paramref name="room"/> (at least 1).</summary>
+    static long Fit(FaiEntry e, long col, long room)
+    {
+        long first = e.LineBases - col;
+        if (room <= first)
+        {
+            return Math.Max(room, 1);
+        }
+        long rest = room - first - (e.LineWidth - e.LineBases);
+        return rest <= 0 ? first : first + rest / e.LineWidth * e.LineBases + Math.Min(rest % e.LineWidth, e.LineBases);
     }
 
     /// <summary>Bytes from base <paramref name="index"/> through the last of <paramref name="count"/> bases.</summary>

@@ -116,6 +116,24 @@ public class FaiValidationTests
     }
 
     [Fact]
+    public void Line_break_missing_where_a_fetch_ends_is_caught()
+    {
+        // Line 4 of the file gets two bases of line 5. A fetch of line 4 plus one base reads no '\n'
+        // at all (the break moved two bytes on); only the check of the expected line ending sees it.
+        using var dir = TestData.NewTempDir();
+        var (fasta, _) = CopyWithIndex(dir, rows => rows);
+        string[] lines = File.ReadAllText(fasta).Split('\n');
+        lines[3] += lines[4][..2];
+        lines[4] = lines[4][2..];
+        File.WriteAllText(fasta, string.Join('\n', lines));
+
+        using var genome = FastaGenome.Open(fasta);
+        var e = Assert.Throws<DataFormatException>(() => genome.FetchRecord(0, 2 * 37, new byte[38]));
+        Assert.Equal(4, e.Line);
+        Assert.Contains("line does not hold 37 bases", e.Problem);
+    }
+
+    [Fact]
     public void Removing_a_stale_index_lets_the_file_open_by_scanning()
     {
         using var dir = TestData.NewTempDir();
