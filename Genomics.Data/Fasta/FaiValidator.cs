@@ -62,15 +62,15 @@ internal static class FaiValidator
             headerLines[k] = line;
 
             long lines = e.LineCount;
-            if (lines > 1 && !IsLineEnding(ReadExactly(handle, e.Offset + e.LineBases, e.LineWidth - e.LineBases)))
-            {
-                throw Mismatch($"does not have {e.LineBases} bases on its first line (line {line + 1})");
-            }
             long lastStart = e.Offset + (lines - 1) * e.LineWidth;
             int lastBases = (int)(e.Length - (lines - 1) * e.LineBases);
             if (lastStart + lastBases > fileLength)
             {
                 throw Mismatch($"of {e.Length} bases runs past the end of the file");
+            }
+            if (lines > 1 && !IsLineEnding(ReadExactly(handle, e.Offset + e.LineBases, e.LineWidth - e.LineBases)))
+            {
+                throw Mismatch($"does not have {e.LineBases} bases on its first line (line {line + 1})");
             }
             // The line before the last must end right before it, and the last line's bases (their tail;
             // a whole chromosome may be one line) must hold no line break.
