@@ -84,6 +84,18 @@ public class FaiValidationTests
     }
 
     [Fact]
+    public void Index_of_a_fasta_that_was_cut_short_is_rejected()
+    {
+        using var dir = TestData.NewTempDir();
+        var (fasta, fai) = CopyWithIndex(dir, rows => rows);
+        byte[] bytes = File.ReadAllBytes(fasta);
+        File.WriteAllBytes(fasta, bytes[..(bytes.Length - 5000)]);
+        var e = Assert.Throws<DataFormatException>(() => FastaGenome.Open(fasta));
+        Assert.Equal((fai, 6L), (e.FilePath, e.Line));
+        Assert.Contains("record '6.Gorilla_Arnason' of 10707 bases runs past the end of the file", e.Problem);
+    }
+
+    [Fact]
     public void Index_of_another_file_is_rejected()
     {
         using var dir = TestData.NewTempDir();
