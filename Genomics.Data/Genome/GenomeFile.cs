@@ -9,7 +9,13 @@ namespace Genomics.Data.Genome;
 /// </summary>
 public static class GenomeFile
 {
-    public static IGenome Open(string path)
+    /// <param name="path">the genome file</param>
+    /// <param name="allowDuplicateNames">
+    /// accept FASTA records that share a name (told apart by index; a name lookup finds the first), e.g. the
+    /// orangutan EPO blocks, whose unplaced coordinates repeat. Needed only when records are read by position
+    /// or concatenated, never for name-based access.
+    /// </param>
+    public static IGenome Open(string path, bool allowDuplicateNames = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (Directory.Exists(path))
@@ -28,6 +34,6 @@ public static class GenomeFile
         }
         uint magic = read == 4 ? BitConverter.ToUInt32(head) : 0;
         bool twoBit = magic == TwoBitFormat.Signature || magic == System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(TwoBitFormat.Signature);
-        return twoBit ? TwoBitGenome.Open(path) : FastaGenome.Open(path);
+        return twoBit ? TwoBitGenome.Open(path) : FastaGenome.Open(path, allowDuplicateNames);
     }
 }
