@@ -26,7 +26,14 @@ public static class DefaultData
     /// <summary>The largest real genome at hand for benchmarks: shared chr20 when checked out beside us, else the embedded piece.</summary>
     public static string BenchGenome()
     {
-        string shared = Path.GetFullPath(Path.Combine(Root, "..", "..", "shared", "data", "human", "GRCh37_chr20.fa.gz"));
-        return File.Exists(shared) ? shared : HumanGenome;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "genomamba.sln")))
+            {
+                string shared = Path.Combine(dir.FullName, "..", "shared", "data", "human", "GRCh37_chr20.fa.gz");
+                return File.Exists(shared) ? Path.GetFullPath(shared) : HumanGenome;
+            }
+        }
+        return HumanGenome;
     }
 }

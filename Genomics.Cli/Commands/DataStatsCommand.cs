@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Genomics.Data.Genome;
+using Genomics.Cli.Output;
 using Spectre.Console;
 
 namespace Genomics.Cli.Commands;
@@ -51,7 +52,7 @@ public static class DataStatsCommand
                     Pct((double)stats.Sum(s => s.N) / len), stats.Sum(s => s.OtherIupac).ToString("N0", CultureInfo.InvariantCulture),
                     Pct((double)stats.Sum(s => s.SoftMasked) / len));
             }
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+            var console = Consoles.For(output);
             console.Write(new Markup($"[bold]{Markup.Escape(g.Path)}[/]: {stats.Count} records\n"));
             console.Write(table);
             return 0;

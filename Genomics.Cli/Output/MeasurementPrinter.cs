@@ -44,7 +44,7 @@ public static class MeasurementPrinter
                 m.MeetsTarget switch { true => "yes", false => "NO", null => "" },
                 Markup.Escape(string.Join(" ", m.Figures.Select(f => $"{f.Key}={f.Value.ToString("G4", CultureInfo.InvariantCulture)}"))));
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        var console = Consoles.For(output);
         console.Write(table);
     }
 }

@@ -1,3 +1,7 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Genomics.Data.Tokenization;
 
 /// <summary>How lower-case (soft-masked) bases are tokenized.</summary>
@@ -63,10 +67,51 @@ public sealed class DnaTokenizer
     public void Encode(ReadOnlySpan<byte> ascii, Span<int> ids)
     {
         CheckLengths(ascii.Length, ids.Length);
+        int i = Ssse3.IsSupported ? EncodeVector(ascii, ids) : 0;
+        EncodeScalar(ascii[i..], ids[i..]);
+    }
+
+    /// <summary>The table-lookup reference the vector path is tested against.</summary>
+    internal void EncodeScalar(ReadOnlySpan<byte> ascii, Span<int> ids)
+    {
+        CheckLengths(ascii.Length, ids.Length);
         for (int i = 0; i < ascii.Length; i++)
         {
             ids[i] = _table[ascii[i]];
         }
+    }
+
+    // A C G T N have distinct low nibbles (1, 3, 7, 4, E), so one byte shuffle looks up both the id and the
+    // letter that nibble stands for; a byte is a base only if it equals that letter (or its lower case, when
+    // lower case is accepted). 16 bytes per step instead of one: the fetch+tokenize path must run at memory
+    // speed (≥ 1 GB/s per core) and the scalar lookup alone was about that.
+    int EncodeVector(ReadOnlySpan<byte> ascii, Span<int> ids)
+    {
+        var idTable = Vector128.Create((byte)Unk, A, Unk, C, T, Unk, Unk, G, Unk, Unk, Unk, Unk, Unk, Unk, N, Unk);
+        var letters = Vector128.Create((byte)0, (byte)'A', 0, (byte)'C', (byte)'T', 0, 0, (byte)'G', 0, 0, 0, 0, 0, 0, (byte)'N', 0);
+        var lowNibble = Vector128.Create((byte)0x0F);
+        var caseBit = Vector128.Create((byte)(Lowercase == LowercasePolicy.Uppercase ? 0x20 : 0x00));
+        var unk = Vector128.Create(Unk);
+        ref byte src = ref MemoryMarshal.GetReference(ascii);
+        ref int dst = ref MemoryMarshal.GetReference(ids);
+        int i = 0;
+        for (; i + 16 <= ascii.Length; i += 16)
+        {
+            var b = Vector128.LoadUnsafe(ref src, (nuint)i);
+            var nibble = b & lowNibble;
+            var letter = Ssse3.Shuffle(letters, nibble);
+            // Folding the case bit into both sides accepts lower case only when the policy says so.
+            var isBase = Vector128.Equals(b | caseBit, letter | caseBit) & ~Vector128.Equals(letter, Vector128<byte>.Zero);
+            var id = Vector128.ConditionalSelect(isBase, Ssse3.Shuffle(idTable, nibble), unk);
+            var (lo, hi) = Vector128.Widen(id);
+            var (w0, w1) = Vector128.Widen(lo);
+            var (w2, w3) = Vector128.Widen(hi);
+            w0.AsInt32().StoreUnsafe(ref dst, (nuint)i);
+            w1.AsInt32().StoreUnsafe(ref dst, (nuint)(i + 4));
+            w2.AsInt32().StoreUnsafe(ref dst, (nuint)(i + 8));
+            w3.AsInt32().StoreUnsafe(ref dst, (nuint)(i + 12));
+        }
+        return i;
     }
 
     public int[] Encode(string bases)

@@ -60,3 +60,43 @@ public class DnaTokenizerTests
         Assert.Throws<ArgumentException>(() => DnaTokenizer.Default.Encode("ACG"u8, new int[2]));
     }
 }
+
+public class DnaTokenizerVectorTests
+{
+    [Theory]
+    [InlineData(LowercasePolicy.Uppercase)]
+    [InlineData(LowercasePolicy.Unknown)]
+    public void Vector_encoding_equals_the_scalar_table_for_every_byte_value(LowercasePolicy policy)
+    {
+        var tokenizer = new DnaTokenizer(policy);
+        // Every byte value at every position of a 16-byte block, plus a ragged tail.
+        var bytes = new byte[256 * 17 + 5];
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)(i * 7 + i / 256);
+        }
+        var fast = new int[bytes.Length];
+        var slow = new int[bytes.Length];
+        tokenizer.Encode(bytes, fast);
+        tokenizer.EncodeScalar(bytes, slow);
+        Assert.Equal(slow, fast);
+    }
+
+    [Fact]
+    public void Vector_encoding_of_real_soft_masked_sequence_equals_the_scalar_table()
+    {
+        using var genome = Genomics.Data.Genome.GenomeFile.Open(TestData.Shared("human/hg38_biopython_blat_regions.fa"));
+        var ascii = new byte[genome.Records[0].Length];
+        genome.FetchRecord(0, 0, ascii, keepSoftMask: true);
+        Assert.Contains((byte)'a', ascii);
+        foreach (var policy in new[] { LowercasePolicy.Uppercase, LowercasePolicy.Unknown })
+        {
+            var t = new DnaTokenizer(policy);
+            var fast = new int[ascii.Length];
+            var slow = new int[ascii.Length];
+            t.Encode(ascii, fast);
+            t.EncodeScalar(ascii, slow);
+            Assert.Equal(slow, fast);
+        }
+    }
+}
