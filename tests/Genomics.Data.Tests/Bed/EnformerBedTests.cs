@@ -105,5 +105,5 @@ public sealed class EnformerBedTests
         Assert.Equal(File.ReadAllBytes(Path), File.ReadAllBytes(copy));
     }
 
-    static InMemoryGenome Chr2Piece() => TestFasta.Load(TestData.Shared("human/hg38_chr2_1-2333275.fa.gz"));
+    static InMemoryGenome Chr2Piece() => ReferenceGenomes.Load(TestData.Shared("human/hg38_chr2_1-2333275.fa.gz"));
 }

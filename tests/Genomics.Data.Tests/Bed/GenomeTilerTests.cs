@@ -7,8 +7,8 @@ namespace Genomics.Data.Tests.Bed;
 /// <summary>Tiling real genomes: coverage, N filtering, coordinates of region records, split assignment.</summary>
 public sealed class GenomeTilerTests
 {
-    static InMemoryGenome Chr2Piece => TestFasta.Load(TestData.Shared("human/hg38_chr2_1-2333275.fa.gz"));
-    static InMemoryGenome Chr20 => TestFasta.Load(TestData.Shared("human/GRCh37_chr20.fa.gz"));
+    static InMemoryGenome Chr2Piece => ReferenceGenomes.Load(TestData.Shared("human/hg38_chr2_1-2333275.fa.gz"));
+    static InMemoryGenome Chr20 => ReferenceGenomes.Load(TestData.Shared("human/GRCh37_chr20.fa.gz"));
 
     [Fact]
     public void Default_tiles_cover_the_chr2_piece_end_to_end_in_chr2_coordinates()

@@ -1,5 +1,3 @@
-using System.IO.Compression;
-using System.Text;
 using Genomics.Data.Datasets;
 using Genomics.Data.Genome;
 
@@ -63,30 +61,5 @@ internal static class IntervalTestGenome
     public static int[] ReverseComplement(IEnumerable<int> ids) =>
         ids.Reverse().Select(id => id switch { 7 => 10, 10 => 7, 8 => 9, 9 => 8, _ => id }).ToArray();
 
-    public static IEnumerable<(string Name, byte[] Bases)> ReadFastaGz(string path)
-    {
-        using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress), Encoding.ASCII);
-        string? name = null;
-        var bases = new MemoryStream();
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
-        {
-            if (line.StartsWith('>'))
-            {
-                if (name is not null)
-                {
-                    yield return (name, bases.ToArray());
-                }
-                name = line[1..].Split(' ', 2)[0];
-                bases = new MemoryStream();
-            }
-            else
-            {
-                bases.Write(Encoding.ASCII.GetBytes(line.Trim()));
-            }
-        }
-        if (name is not null)
-        {
-            yield return (name, bases.ToArray());
-        }
-    }
+    public static IEnumerable<(string Name, byte[] Bases)> ReadFastaGz(string path) => ReferenceGenomes.Records(path);
 }

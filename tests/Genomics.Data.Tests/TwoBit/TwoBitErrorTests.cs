@@ -63,7 +63,7 @@ public sealed class TwoBitErrorTests
     [Fact]
     public void Truncated_real_file_names_the_record_that_is_cut()
     {
-        var source = TestFasta.Load(TestData.Shared("human/hg38_biopython_blat_regions.fa"));
+        var source = ReferenceGenomes.Load(TestData.Shared("human/hg38_biopython_blat_regions.fa"));
         using var dir = TestData.NewTempDir();
         string path = dir.File("blat.2bit");
         TwoBitWriter.Write(source, path);

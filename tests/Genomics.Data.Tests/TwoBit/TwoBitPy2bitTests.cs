@@ -30,7 +30,7 @@ public sealed class TwoBitPy2bitTests(ITestOutputHelper output)
             output.WriteLine("py2bit not installed (apt-get install python3-py2bit): live cross-check not run");
             return;
         }
-        var source = TestFasta.Load(TestData.Shared(file));
+        var source = ReferenceGenomes.Load(TestData.Shared(file));
         using var dir = TestData.NewTempDir();
         string path = dir.File("g.2bit");
         TwoBitWriter.Write(source, path);

@@ -12,7 +12,7 @@ public sealed class TwoBitRandomAccessTests
     [InlineData("human/GRCh37_chr20.fa.gz", 120)]
     public void Random_windows_match_the_source_with_and_without_the_mask(string file, int windows)
     {
-        var source = TestFasta.Load(TestData.Shared(file));
+        var source = ReferenceGenomes.Load(TestData.Shared(file));
         using var dir = TestData.NewTempDir();
         string path = dir.File("g.2bit");
         TwoBitWriter.Write(source, path);
@@ -37,7 +37,7 @@ public sealed class TwoBitRandomAccessTests
     [Fact]
     public void Windows_around_the_edge_of_the_leading_N_block_match_the_source()
     {
-        var source = TestFasta.Load(TestData.Shared("human/hg38_chr2_1-2333275.fa.gz"));
+        var source = ReferenceGenomes.Load(TestData.Shared("human/hg38_chr2_1-2333275.fa.gz"));
         using var dir = TestData.NewTempDir();
         string path = dir.File("chr2.2bit");
         TwoBitWriter.Write(source, path);
@@ -55,7 +55,7 @@ public sealed class TwoBitRandomAccessTests
     [Fact]
     public void Concurrent_fetches_from_several_threads_return_the_same_bases_as_the_source()
     {
-        var source = TestFasta.Load(TestData.Shared("apes/chr22-epo/gorilla.fa.gz"));
+        var source = ReferenceGenomes.Load(TestData.Shared("apes/chr22-epo/gorilla.fa.gz"));
         using var dir = TestData.NewTempDir();
         string path = dir.File("gorilla.2bit");
         TwoBitWriter.Write(source, path);

@@ -13,7 +13,7 @@ public sealed class TwoBitRoundTripTests
     [InlineData("human/GRCh37_chr20.fa.gz")]
     public void Real_genome_round_trips_byte_identical_with_its_soft_mask(string file)
     {
-        var source = TestFasta.Load(TestData.Shared(file));
+        var source = ReferenceGenomes.Load(TestData.Shared(file));
         using var dir = TestData.NewTempDir();
         string path = dir.File("genome.2bit");
 
@@ -26,7 +26,7 @@ public sealed class TwoBitRoundTripTests
     [Fact]
     public void Ape_file_keeps_all_6258_blocks_and_their_lower_case_n()
     {
-        var source = TestFasta.Load(TestData.Shared("apes/chr22-epo/gorilla.fa.gz"));
+        var source = ReferenceGenomes.Load(TestData.Shared("apes/chr22-epo/gorilla.fa.gz"));
         using var dir = TestData.NewTempDir();
         string path = dir.File("gorilla.2bit");
 
@@ -48,7 +48,7 @@ public sealed class TwoBitRoundTripTests
     [Fact]
     public void Region_record_name_survives_and_still_serves_chr2_coordinates()
     {
-        var source = TestFasta.Load(TestData.Shared("human/hg38_chr2_1-2333275.fa.gz"));
+        var source = ReferenceGenomes.Load(TestData.Shared("human/hg38_chr2_1-2333275.fa.gz"));
         using var dir = TestData.NewTempDir();
         string path = dir.File("chr2.2bit");
 
@@ -67,7 +67,7 @@ public sealed class TwoBitRoundTripTests
     [Fact]
     public void Soft_masked_piece_stores_its_leading_10_kb_of_N_as_one_block_and_its_repeats_as_mask_blocks()
     {
-        var source = TestFasta.Load(TestData.Shared("human/hg38_chr2_1-2333275.fa.gz"));
+        var source = ReferenceGenomes.Load(TestData.Shared("human/hg38_chr2_1-2333275.fa.gz"));
         using var dir = TestData.NewTempDir();
         string path = dir.File("chr2.2bit");
 
@@ -96,7 +96,7 @@ public sealed class TwoBitRoundTripTests
     [Fact]
     public void Wide_version_1_file_is_written_when_offsets_pass_the_limit_and_reads_back_identical()
     {
-        var source = TestFasta.Load(TestData.Shared("apes/chr22-epo/gorilla.fa.gz"));
+        var source = ReferenceGenomes.Load(TestData.Shared("apes/chr22-epo/gorilla.fa.gz"));
         using var dir = TestData.NewTempDir();
         string upfront = dir.File("upfront.2bit");
         string redone = dir.File("redone.2bit");
@@ -118,7 +118,7 @@ public sealed class TwoBitRoundTripTests
     [Fact]
     public void Writer_reports_progress_up_to_the_total_number_of_bases()
     {
-        var source = TestFasta.Load(TestData.Shared("human/hg38_biopython_blat_regions.fa"));
+        var source = ReferenceGenomes.Load(TestData.Shared("human/hg38_biopython_blat_regions.fa"));
         using var dir = TestData.NewTempDir();
         var reports = new List<TwoBitWriteProgress>();
 

@@ -3,21 +3,24 @@ using System.IO.Compression;
 using System.Text;
 using Genomics.Data.Genome;
 
-namespace Genomics.Data.Tests.TwoBit;
+namespace Genomics.Data.Tests;
 
 /// <summary>
 /// A deliberately tiny FASTA parser for tests (the real reader lives elsewhere): plain or gzip, record
 /// name = first word of the header, case kept, IUPAC codes other than ACGTN mapped to N/n as IGenome
 /// promises. Parsed genomes are cached per path because several test classes share the big ones.
 /// </summary>
-internal static class TestFasta
+internal static class ReferenceGenomes
 {
     static readonly ConcurrentDictionary<string, Lazy<InMemoryGenome>> Cache = new();
 
     public static InMemoryGenome Load(string path) =>
-        Cache.GetOrAdd(path, p => new Lazy<InMemoryGenome>(() => Parse(p))).Value;
+        Cache.GetOrAdd(path, p => new Lazy<InMemoryGenome>(() => new InMemoryGenome(p, Parse(p)))).Value;
 
-    static InMemoryGenome Parse(string path)
+    /// <summary>The records of a FASTA file as (name, served bytes), read by this naive parser.</summary>
+    public static IReadOnlyList<(string Name, byte[] Bases)> Records(string path) => Parse(path);
+
+    static List<(string, byte[])> Parse(string path)
     {
         using Stream file = File.OpenRead(path);
         using Stream text = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file;
@@ -48,7 +51,7 @@ internal static class TestFasta
         {
             records.Add((name, bases.ToArray()));
         }
-        return new InMemoryGenome(path, records);
+        return records;
     }
 
     static byte Normalize(char c) => c switch
