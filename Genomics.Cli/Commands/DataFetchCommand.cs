@@ -81,7 +81,9 @@ public static class DataFetchCommand
 
     static void WriteRegion(IGenome genome, string text, GenomicRegion region, FastaWriter writer, bool keepMask)
     {
-        long end = region.End ?? genome.Chromosomes.WholeLength(region.Chrom)
+        // A record's own name (even a region-style one, "chr2:1-2333275:5000") counts in that record's coordinates.
+        long end = region.End ?? genome.Records.FirstOrDefault(r => r.Name == region.Chrom)?.Length
+            ?? genome.Chromosomes.WholeLength(region.Chrom)
             ?? RegionEnd(genome, region.Chrom)
             ?? throw new ArgumentException(genome.Path + $": no sequence named '{region.Chrom}'");
         var loc = genome.Chromosomes.Locate(region.Chrom, region.Start, end);
