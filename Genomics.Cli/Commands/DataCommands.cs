@@ -13,6 +13,7 @@ public static class DataCommands
         data.Subcommands.Add(DataFetchCommand.Build());
         data.Subcommands.Add(DataStatsCommand.Build());
         data.Subcommands.Add(DataTileCommand.Build());
+        data.Subcommands.Add(DataExportParquetCommand.Build());
         return data;
     }
 

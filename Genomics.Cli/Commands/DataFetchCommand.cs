@@ -32,7 +32,7 @@ public static class DataFetchCommand
                 throw new ArgumentException($"--line-width must be at least 1 (got {lineWidth})");
             }
             using var g = GenomeFile.Open(path);
-            var parsed = parse.GetRequiredValue(regions).Select(r => (Text: r, Region: Parse(r))).ToList();
+            var parsed = parse.GetRequiredValue(regions).Select(r => (Text: r, Region: Parse(g, r))).ToList();
             string? outPath = parse.GetValue(output);
             string? tmp = outPath is null ? null : outPath + ".tmp-" + Environment.ProcessId;
             try
@@ -62,21 +62,28 @@ public static class DataFetchCommand
         return cmd;
     }
 
-    static GenomicRegion Parse(string text)
+    static GenomicRegion Parse(IGenome genome, string text)
     {
+        // As samtools does, a region that is some record's whole name ("chr13:75549820-75605809") is that record.
+        if (genome.Records.FirstOrDefault(r => r.Name == text) is { } record)
+        {
+            return new GenomicRegion(text, 0, record.Length);
+        }
         try
         {
             return GenomicRegion.Parse(text);
         }
         catch (FormatException e)
         {
-            throw new ArgumentException(e.Message + " (write chr:start-end, 1-based inclusive)", e);
+            throw new ArgumentException($"{genome.Path}: {e.Message} (write chr:start-end, 1-based inclusive)", e);
         }
     }
 
     static void WriteRegion(IGenome genome, string text, GenomicRegion region, FastaWriter writer, bool keepMask)
     {
-        long end = region.End ?? genome.Chromosomes.WholeLength(region.Chrom)
+        // A record's own name (even a region-style one, "chr2:1-2333275:5000") counts in that record's coordinates.
+        long end = region.End ?? genome.Records.FirstOrDefault(r => r.Name == region.Chrom)?.Length
+            ?? genome.Chromosomes.WholeLength(region.Chrom)
             ?? RegionEnd(genome, region.Chrom)
             ?? throw new ArgumentException(genome.Path + $": no sequence named '{region.Chrom}'");
         var loc = genome.Chromosomes.Locate(region.Chrom, region.Start, end);

@@ -69,6 +69,9 @@ public sealed class IntervalDataset
 
     public IntervalDatasetOptions Options { get; }
 
+    /// <summary>The genome samples are read from (not owned).</summary>
+    public IGenome Genome => _genome;
+
     /// <summary>Sample length L: tokens per input row and per target row.</summary>
     public int Length => Options.Length;
 

@@ -34,7 +34,10 @@ public sealed class ParquetSample
     [JsonPropertyName("strand")]
     public string Strand { get; set; } = "+";
 
-    /// <summary>Tokens in the row (L).</summary>
+    /// <summary>
+    /// Sample length L. <see cref="Tokens"/> holds L ids, or L+1 in next-token shards
+    /// (<see cref="ParquetShardMetadata.NextTokenTargets"/>): then inputs are the first L, targets the last L.
+    /// </summary>
     [JsonPropertyName("length")]
     public int Length { get; set; }
 
@@ -42,7 +45,7 @@ public sealed class ParquetSample
     [JsonPropertyName("tokens")]
     public byte[] Tokens { get; set; } = [];
 
-    /// <summary>Widens the ids into a batch row.</summary>
+    /// <summary>Widens all stored ids (L, or L+1 in next-token shards) into a row.</summary>
     public void CopyTokensTo(Span<int> destination)
     {
         if (destination.Length != Tokens.Length)
@@ -52,6 +55,40 @@ public sealed class ParquetSample
         for (int i = 0; i < Tokens.Length; i++)
         {
             destination[i] = Tokens[i];
+        }
+    }
+
+    /// <summary>Widens the model inputs, the first <see cref="Length"/> ids, into a batch row.</summary>
+    public void CopyInputsTo(Span<int> destination) => Widen(Tokens.AsSpan(0, CheckLength(destination)), destination);
+
+    /// <summary>
+    /// Widens the next-token targets, ids 1..L, into a batch row. Only next-token rows (L+1 ids) have them;
+    /// a species row's target is its <see cref="Label"/>.
+    /// </summary>
+    public void CopyTargetsTo(Span<int> destination)
+    {
+        CheckLength(destination);
+        if (Tokens.Length != Length + 1)
+        {
+            throw new InvalidOperationException($"{Chrom}:{Start}: the row holds {Tokens.Length} tokens for length {Length}; only rows of L+1 tokens carry next-token targets");
+        }
+        Widen(Tokens.AsSpan(1, Length), destination);
+    }
+
+    int CheckLength(Span<int> destination)
+    {
+        if (destination.Length != Length || Tokens.Length < Length)
+        {
+            throw new ArgumentException($"destination holds {destination.Length} tokens, the sample length is {Length} ({Tokens.Length} stored)", nameof(destination));
+        }
+        return Length;
+    }
+
+    static void Widen(ReadOnlySpan<byte> ids, Span<int> destination)
+    {
+        for (int i = 0; i < ids.Length; i++)
+        {
+            destination[i] = ids[i];
         }
     }
 }

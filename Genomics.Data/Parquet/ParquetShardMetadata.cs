@@ -18,7 +18,8 @@ public sealed record ParquetShardMetadata
 
     const string Prefix = "genomamba.";
     const string FormatKey = Prefix + "format_version", VersionKey = Prefix + "version", TokenizerKey = Prefix + "tokenizer",
-        VocabularyKey = Prefix + "vocabulary", LowercaseKey = Prefix + "lowercase", LengthKey = Prefix + "sequence_length", LabelsKey = Prefix + "labels";
+        VocabularyKey = Prefix + "vocabulary", LowercaseKey = Prefix + "lowercase", LengthKey = Prefix + "sequence_length", LabelsKey = Prefix + "labels",
+        NextTokenKey = Prefix + "next_token_targets";
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 
@@ -32,8 +33,19 @@ public sealed record ParquetShardMetadata
 
     public LowercasePolicy Lowercase { get; init; } = LowercasePolicy.Uppercase;
 
-    /// <summary>Tokens per row (L).</summary>
+    /// <summary>Sample length L: the model's input length, whatever <see cref="NextTokenTargets"/> says.</summary>
     public int SequenceLength { get; init; }
+
+    /// <summary>
+    /// Rows hold L+1 tokens (pretraining): inputs are the first L, targets the last L, as
+    /// <see cref="ParquetSample.CopyInputsTo"/> and <see cref="ParquetSample.CopyTargetsTo"/> rebuild them.
+    /// False: rows hold L tokens (species shards, whose target is the label). Storing L+1 rather than
+    /// inputs and targets apart costs one token per row instead of doubling the shard.
+    /// </summary>
+    public bool NextTokenTargets { get; init; }
+
+    /// <summary>Tokens stored in each row: L, or L+1 under <see cref="NextTokenTargets"/>.</summary>
+    public int TokensPerRow => NextTokenTargets ? SequenceLength + 1 : SequenceLength;
 
     /// <summary>Species names by label; empty for unlabelled shards.</summary>
     public IReadOnlyList<string> Labels { get; init; } = [];
@@ -74,6 +86,7 @@ public sealed record ParquetShardMetadata
         [LowercaseKey] = Lowercase.ToString(),
         [LengthKey] = SequenceLength.ToString(CultureInfo.InvariantCulture),
         [LabelsKey] = JsonSerializer.Serialize(Labels),
+        [NextTokenKey] = NextTokenTargets ? "true" : "false",
     };
 
     /// <summary>Reads the metadata of the shard at <paramref name="path"/>; a missing or unreadable key is a <see cref="DataFormatException"/>.</summary>
@@ -94,6 +107,8 @@ public sealed record ParquetShardMetadata
         }
         string length = Get(LengthKey);
         string lowercase = Get(LowercaseKey);
+        // Optional: shards written before the key existed are all L-token rows.
+        string nextToken = values.GetValueOrDefault(NextTokenKey, "false");
         string[]? labels;
         try
         {
@@ -116,6 +131,12 @@ public sealed record ParquetShardMetadata
                 ? l
                 : throw new DataFormatException(path, $"sequence length '{length}' is not a positive number"),
             Labels = labels ?? [],
+            NextTokenTargets = nextToken switch
+            {
+                "true" => true,
+                "false" => false,
+                _ => throw new DataFormatException(path, $"'{NextTokenKey}' is '{nextToken}', not true or false"),
+            },
         };
     }
 
@@ -128,6 +149,7 @@ public sealed record ParquetShardMetadata
         : Vocabulary != other.Vocabulary ? $"vocabulary '{Vocabulary}' vs '{other.Vocabulary}'"
         : Lowercase != other.Lowercase ? $"lowercase policy {Lowercase} vs {other.Lowercase}"
         : SequenceLength != other.SequenceLength ? $"sequence length {SequenceLength} vs {other.SequenceLength}"
+        : NextTokenTargets != other.NextTokenTargets ? $"next-token targets {NextTokenTargets} vs {other.NextTokenTargets}"
         : !Labels.SequenceEqual(other.Labels) ? $"labels [{string.Join(", ", Labels)}] vs [{string.Join(", ", other.Labels)}]"
         : null;
 }

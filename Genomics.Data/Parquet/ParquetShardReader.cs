@@ -121,8 +121,8 @@ public sealed class ParquetShardReader
     void Check(string path, long row, ParquetSample sample)
     {
         string? problem =
-            sample.Tokens is null || sample.Tokens.Length != Metadata.SequenceLength ? $"holds {sample.Tokens?.Length ?? 0} tokens, the shard metadata says {Metadata.SequenceLength}"
-            : sample.Length != sample.Tokens.Length ? $"length column says {sample.Length}, the row holds {sample.Tokens.Length} tokens"
+            sample.Tokens is null || sample.Tokens.Length != Metadata.TokensPerRow ? $"holds {sample.Tokens?.Length ?? 0} tokens, the shard metadata says {Metadata.TokensPerRow}"
+            : sample.Length != Metadata.SequenceLength ? $"length column says {sample.Length}, the shard metadata says {Metadata.SequenceLength}"
             : sample.Tokens.AsSpan().IndexOfAnyInRange((byte)DnaTokenizer.VocabSize, byte.MaxValue) is int bad and >= 0 ? $"token {bad} is id {sample.Tokens[bad]}, outside the vocabulary"
             : sample.Label is { } label && (label < 0 || label >= Metadata.Labels.Count) ? $"label {label} is not one of the {Metadata.Labels.Count} labels"
             : null;

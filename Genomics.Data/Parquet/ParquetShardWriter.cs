@@ -97,9 +97,10 @@ public sealed class ParquetShardWriter : IAsyncDisposable
     void Check(ParquetSample sample)
     {
         string where = $"sample {SamplesWritten} ({sample.Chrom}:{sample.Start})";
-        if (sample.Tokens.Length != Metadata.SequenceLength || sample.Length != sample.Tokens.Length)
+        if (sample.Tokens.Length != Metadata.TokensPerRow || sample.Length != Metadata.SequenceLength)
         {
-            throw new ArgumentException($"{where} has {sample.Tokens.Length} tokens and length {sample.Length}; the shards hold {Metadata.SequenceLength}", nameof(sample));
+            throw new ArgumentException(
+                $"{where} has {sample.Tokens.Length} tokens and length {sample.Length}; the shards hold {Metadata.TokensPerRow} tokens of length {Metadata.SequenceLength}", nameof(sample));
         }
         if (sample.Tokens.AsSpan().IndexOfAnyInRange((byte)DnaTokenizer.VocabSize, byte.MaxValue) is int bad and >= 0)
         {

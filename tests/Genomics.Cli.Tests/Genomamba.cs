@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+
+namespace Genomics.Cli.Tests;
+
+/// <summary>What one run of the CLI left behind.</summary>
+public sealed record CliResult(int ExitCode, byte[] Stdout, string Stderr)
+{
+    public string StdoutText => Encoding.UTF8.GetString(Stdout);
+
+    public string[] StderrLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>Runs the built genomamba.dll in a child process, the way a user does.</summary>
+public static class Genomamba
+{
+    /// <summary>The CLI's own build output, recorded in this assembly at build time (see the .csproj).</summary>
+    public static string Dll { get; } =
+        typeof(Genomamba).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "GenomambaDll").Value
+        ?? throw new InvalidOperationException("GenomambaDll is not recorded in the test assembly");
+
+    /// <summary>Runs <c>dotnet genomamba.dll args…</c> in <paramref name="workingDirectory"/> (default: a fresh temp dir is not made; the current one is used).</summary>
+    public static CliResult Run(string? workingDirectory, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        psi.ArgumentList.Add(Dll);
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        // Plain output whatever the terminal: no colour codes in what the tests compare.
+        psi.Environment["NO_COLOR"] = "1";
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(psi)!;
+        var stdout = new MemoryStream();
+        Task copy = process.StandardOutput.BaseStream.CopyToAsync(stdout);
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"genomamba {string.Join(' ', args)} ran past 2 minutes");
+        }
+        copy.Wait();
+        return new CliResult(process.ExitCode, stdout.ToArray(), stderr.Result);
+    }
+
+    public static CliResult Run(TestData.TempDir dir, params string[] args) => Run(dir.Path, args);
+}
