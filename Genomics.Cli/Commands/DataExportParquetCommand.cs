@@ -64,7 +64,8 @@ public static class DataExportParquetCommand
             }
             if (genomePath is null)
             {
-                (genomePath, bedPath) = Embedded();
+                (genomePath, bedPath) = (DefaultData.HumanGenome, DefaultData.HumanIntervals);
+                DefaultData.RequireHuman();
                 log.WriteLine($"no --intervals or --species given: exporting the embedded {genomePath} with {bedPath}");
             }
             return await ExportIntervals(genomePath, bedPath!, parse.GetValue(skipMissing), request);
@@ -164,35 +165,6 @@ public static class DataExportParquetCommand
             string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
             throw message.Contains(source, StringComparison.Ordinal) ? new ArgumentException(message, e) : new DataFormatException(source, message, inner: e);
         }
-    }
-
-    /// <summary>The embedded genome and BED, or one error naming what is missing.</summary>
-    static (string Genome, string Bed) Embedded()
-    {
-        string genome = DefaultData.HumanGenome;
-        string folder = Path.GetDirectoryName(genome)!;
-        string stem = Path.GetFileNameWithoutExtension(genome);
-        string[] beds = Directory.Exists(folder)
-            ? Directory.GetFiles(folder, "*.bed").Where(b => Path.GetFileName(b).StartsWith(stem, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray()
-            : [];
-        var missing = new List<string>();
-        if (!File.Exists(genome))
-        {
-            missing.Add(genome);
-        }
-        if (beds.Length == 0)
-        {
-            missing.Add(Path.Combine(folder, stem + ".*.bed"));
-        }
-        if (missing.Count > 0)
-        {
-            throw new FileNotFoundException($"no source given and the embedded data is missing: {string.Join(" and ", missing)} (give --genome G --intervals BED, or --species DIR)");
-        }
-        if (beds.Length > 1)
-        {
-            throw new ArgumentException($"no source given and the embedded data holds {beds.Length} BEDs ({string.Join(", ", beds.Select(Path.GetFileName))}); pick one with --genome {genome} --intervals BED");
-        }
-        return (genome, beds[0]);
     }
 
     /// <summary>

@@ -91,14 +91,16 @@ public static class DataFetchCommand
         {
             throw new ArgumentException(GenomeExtensions.Describe(genome, region.Chrom, region.Start, end, loc));
         }
-        writer.BeginRecord(text);
-        var buffer = new byte[(int)Math.Min(1 << 20, Math.Max(1, end - region.Start))];
-        for (long pos = 0; pos < end - region.Start; pos += buffer.Length)
+        // Fetch the whole region before writing its header: a bad byte in a plain FASTA surfaces during the
+        // fetch, and stdout cannot be renamed into place, so nothing of the region may be printed first.
+        long length = end - region.Start;
+        if (length > Array.MaxLength)
         {
-            int n = (int)Math.Min(buffer.Length, end - region.Start - pos);
-            genome.FetchRecord(loc.Record, loc.Offset + pos, buffer.AsSpan(0, n), keepMask);
-            writer.WriteBases(buffer.AsSpan(0, n));
+            throw new ArgumentException($"{genome.Path}: region {text} is {length:N0} bp; fetch at most {Array.MaxLength:N0} bp at a time");
         }
+        var bases = new byte[length];
+        genome.FetchRecord(loc.Record, loc.Offset, bases, keepMask);
+        writer.WriteRecord(text, bases);
     }
 
     // "chr2" on a genome holding only chr2:1-2333275: the end of the region it holds, so `fetch G chr2:5000` works.
