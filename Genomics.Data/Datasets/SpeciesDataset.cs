@@ -244,12 +244,13 @@ public sealed class SpeciesDataset : IDisposable
         new(DeterministicRandom.Hash(DeterministicRandom.Hash(seed, DrawStream, (ulong)split), (ulong)epoch, (ulong)index));
 
     // Per species, the regions of a split that hold at least one window of this length; built once per (split, length).
-    SpeciesRegion[][] Windows(SpeciesSplit split, int length, string parameter)
+    SpeciesRegion[][] Windows(SpeciesSplit split, int length, string parameter) =>
+        _windows.TryGetValue((split, length), out var cached) ? cached : BuildWindows(split, length, parameter);
+
+    // Apart from Windows because its lambdas capture length: the closure is allocated on entry, which on the
+    // per-sample path would be an allocation per read.
+    SpeciesRegion[][] BuildWindows(SpeciesSplit split, int length, string parameter)
     {
-        if (_windows.TryGetValue((split, length), out var cached))
-        {
-            return cached;
-        }
         if (SpeciesSplitPlanner.IsEmptyByDesign(split, Options))
         {
             throw new InvalidOperationException($"the {Name(split)} split is empty by configuration ({EmptyReason(split)})");
