@@ -22,6 +22,7 @@ public sealed class Batch
         Inputs = new int[cells];
         Targets = new int[cells];
         Samples = new SampleRef[capacity];
+        Labels = new int[capacity];
     }
 
     /// <summary>Rows this batch can hold (B).</summary>
@@ -47,6 +48,9 @@ public sealed class Batch
 
     /// <summary>Provenance of each filled row.</summary>
     public SampleRef[] Samples { get; }
+
+    /// <summary>Class label of each row (capacity long): classification (species) has one target per sequence, not per token.</summary>
+    public int[] Labels { get; }
 
     /// <summary>The filled part of <see cref="Inputs"/> (Size × Length).</summary>
     public Span<int> FilledInputs => Inputs.AsSpan(0, Size * Length);

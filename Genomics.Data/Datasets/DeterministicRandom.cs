@@ -4,9 +4,12 @@ namespace Genomics.Data.Datasets;
 /// SplitMix64 (Steele, Lea &amp; Flood 2014): a tiny generator whose output is fixed by this file, not by the
 /// runtime. System.Random's algorithm may change between .NET versions; a shuffle that must replay
 /// identically after a resume, on another machine or a newer runtime, cannot depend on it.
-/// Not thread-safe: one instance per stream; derive streams with <see cref="Hash(ulong, ulong, ulong)"/>.
+/// Streams are derived from keys with <see cref="Hash(ulong, ulong, ulong)"/>: a shuffle per (seed, epoch),
+/// a sample's draws per (seed, split, epoch, index), so no state is shared between threads.
+/// A mutable struct, so a stream per sample costs no allocation: keep it in a local (or a non-readonly
+/// field) and pass it by ref — a copy replays the same numbers, and a readonly field never advances.
 /// </summary>
-public sealed class DeterministicRandom
+public struct DeterministicRandom
 {
     const ulong Golden = 0x9E3779B97F4A7C15UL;
     const ulong Golden2 = unchecked(2 * Golden), Golden3 = unchecked(3 * Golden);
@@ -28,17 +31,18 @@ public sealed class DeterministicRandom
     public int NextInt(int maxExclusive)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxExclusive);
-        ulong bound = (ulong)maxExclusive;
-        ulong threshold = (0UL - bound) % bound;
-        while (true)
-        {
-            ulong high = Math.BigMul(NextUInt64(), bound, out ulong low);
-            if (low >= threshold)
-            {
-                return (int)high;
-            }
-        }
+        return (int)NextBelow((ulong)maxExclusive);
     }
+
+    /// <summary>Uniform in [0, maxExclusive), unbiased; for ranges past int (positions in a genome).</summary>
+    public long NextInt64(long maxExclusive)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxExclusive);
+        return (long)NextBelow((ulong)maxExclusive);
+    }
+
+    /// <summary>A fair coin (the top bit, SplitMix's best mixed).</summary>
+    public bool NextBool() => (NextUInt64() >> 63) != 0;
 
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => ToUnit(NextUInt64());
@@ -48,7 +52,7 @@ public sealed class DeterministicRandom
 
     /// <summary>
     /// Mixes a key into 64 well-spread bits. Each component goes through the SplitMix finalizer before the
-    /// next is added, so (a, b, c) and (b, a, c) give unrelated results.
+    /// next is added, so (a, b, c) and (b, a, c) give unrelated results. Chain it for longer keys.
     /// </summary>
     public static ulong Hash(ulong a, ulong b, ulong c = 0)
     {
@@ -73,6 +77,22 @@ public sealed class DeterministicRandom
             (order[i], order[j]) = (order[j], order[i]);
         }
         return order;
+    }
+
+    // Lemire's multiply-and-reject: the high word of x·bound, redrawn while the low word falls in the biased sliver.
+    // The threshold's 64-bit division is paid only in the rare case (low < bound) where a redraw is possible.
+    ulong NextBelow(ulong bound)
+    {
+        ulong high = Math.BigMul(NextUInt64(), bound, out ulong low);
+        if (low < bound)
+        {
+            ulong threshold = (0UL - bound) % bound;
+            while (low < threshold)
+            {
+                high = Math.BigMul(NextUInt64(), bound, out low);
+            }
+        }
+        return high;
     }
 
     static ulong Finalize(ulong z)

@@ -14,6 +14,9 @@ namespace Genomics.Data.Datasets;
 /// </summary>
 public sealed class SpeciesDataset : IDisposable
 {
+    // Keeps these draws apart from other users of the same seed ("SPECIES").
+    const ulong DrawStream = 0x53504543494553UL;
+
     readonly IGenome[] _genomes;
     readonly string[] _names;
     readonly SpeciesRegion[][][] _regions;
@@ -87,13 +90,40 @@ public sealed class SpeciesDataset : IDisposable
         return new SpeciesDataset(opened, options);
     }
 
+    /// <summary>Opens each species' genome file with <see cref="OpenGenome"/> (FASTA, .fa.gz, BGZF or .2bit).</summary>
+    public static SpeciesDataset Open(IReadOnlyList<SpeciesSource> sources, SpeciesDatasetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Open(sources, path => OpenGenome(path, options), options);
+    }
+
     /// <summary>One genome file per species in a directory; see <see cref="SpeciesSources.FromDirectory"/>.</summary>
+    public static SpeciesDataset OpenDirectory(string directory, SpeciesDatasetOptions options) =>
+        Open(SpeciesSources.FromDirectory(directory), options);
+
+    /// <inheritdoc cref="OpenDirectory(string, SpeciesDatasetOptions)"/>
     public static SpeciesDataset OpenDirectory(string directory, Func<string, IGenome> opener, SpeciesDatasetOptions options) =>
         Open(SpeciesSources.FromDirectory(directory), opener, options);
 
     /// <summary>Species listed in a TSV manifest; see <see cref="SpeciesSources.FromManifest"/>.</summary>
+    public static SpeciesDataset OpenManifest(string manifest, SpeciesDatasetOptions options) =>
+        Open(SpeciesSources.FromManifest(manifest), options);
+
+    /// <inheritdoc cref="OpenManifest(string, SpeciesDatasetOptions)"/>
     public static SpeciesDataset OpenManifest(string manifest, Func<string, IGenome> opener, SpeciesDatasetOptions options) =>
         Open(SpeciesSources.FromManifest(manifest), opener, options);
+
+    /// <summary>
+    /// The reader the overloads without an opener use: <see cref="GenomeFile.Open"/>. Held-out regions
+    /// address records by position, so repeated record names (the orangutan EPO blocks) are accepted there;
+    /// held-out chromosomes go by name, where a repeated name would silently double that chromosome's
+    /// share of the draws, so the reader refuses it and names the file and line.
+    /// </summary>
+    public static IGenome OpenGenome(string path, SpeciesDatasetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return GenomeFile.Open(path, allowDuplicateNames: options.SplitMode == SpeciesSplitMode.HeldOutRegions);
+    }
 
     public SpeciesDatasetOptions Options { get; } = null!;
 
@@ -152,8 +182,8 @@ public sealed class SpeciesDataset : IDisposable
         }
         var windows = Windows(split, length, nameof(tokens));
         bool train = split == SpeciesSplit.Train;
-        var random = new SpeciesRandom(Options.Seed, split, train ? epoch : 0, index);
-        int label = train ? random.Next(_names.Length) : (int)(index % _names.Length);
+        var random = SampleRandom(Options.Seed, split, train ? epoch : 0, index);
+        int label = train ? random.NextInt(_names.Length) : (int)(index % _names.Length);
         bool reverse = train && Options.ReverseComplementTrain && random.NextBool();
         var regions = windows[label];
         var genome = _genomes[label];
@@ -167,8 +197,8 @@ public sealed class SpeciesDataset : IDisposable
             bool bestInBuffer = false;
             for (int draw = 0; draw < Options.MaxDraws; draw++)
             {
-                var region = regions[random.Next(regions.Length)];
-                long start = region.Start + random.Next(region.Length - length + 1);
+                var region = regions[random.NextInt(regions.Length)];
+                long start = region.Start + random.NextInt64(region.Length - length + 1);
                 genome.FetchRecord(region.Record, start, bases, keepSoftMask: true);
                 int n = bases.Count((byte)'N') + bases.Count((byte)'n');
                 bestInBuffer = n < best.N;
@@ -206,13 +236,21 @@ public sealed class SpeciesDataset : IDisposable
         }
     }
 
+    /// <summary>
+    /// The draws of one sample: a stream keyed by (seed, split, epoch, index) and nothing else, so a sample
+    /// does not depend on which thread reads it or what was read before. Valid/test pass epoch 0.
+    /// </summary>
+    internal static DeterministicRandom SampleRandom(ulong seed, SpeciesSplit split, long epoch, long index) =>
+        new(DeterministicRandom.Hash(DeterministicRandom.Hash(seed, DrawStream, (ulong)split), (ulong)epoch, (ulong)index));
+
     // Per species, the regions of a split that hold at least one window of this length; built once per (split, length).
-    SpeciesRegion[][] Windows(SpeciesSplit split, int length, string parameter)
+    SpeciesRegion[][] Windows(SpeciesSplit split, int length, string parameter) =>
+        _windows.TryGetValue((split, length), out var cached) ? cached : BuildWindows(split, length, parameter);
+
+    // Apart from Windows because its lambdas capture length: the closure is allocated on entry, which on the
+    // per-sample path would be an allocation per read.
+    SpeciesRegion[][] BuildWindows(SpeciesSplit split, int length, string parameter)
     {
-        if (_windows.TryGetValue((split, length), out var cached))
-        {
-            return cached;
-        }
         if (SpeciesSplitPlanner.IsEmptyByDesign(split, Options))
         {
             throw new InvalidOperationException($"the {Name(split)} split is empty by configuration ({EmptyReason(split)})");

@@ -4,7 +4,8 @@ using Genomics.Data.Genome;
 
 namespace Genomics.Data.Tests.Species;
 
-public class ConcatenatedGenomeTests
+[Collection(ApeCollection.Name)]
+public class ConcatenatedGenomeTests(ApeFixture apes)
 {
     static InMemoryGenome Small() => InMemoryGenome.FromStrings("small.fa",
         ("a", "ACGTa"), ("empty", ""), ("b", "cc"), ("c", "GGTTNNacgt"), ("tail", ""));
@@ -90,20 +91,19 @@ public class ConcatenatedGenomeTests
     {
         foreach (string species in ApeData.Species)
         {
-            var blocks = ApeData.HeaderBlocks(species);
-            Assert.Equal(6258, blocks.Count);
-            Assert.Equal(Enumerable.Range(1, 6258), blocks.Select(b => b.Block));
-            using var genome = new ConcatenatedGenome(TestFasta.Open(ApeData.File(species)), "chr22");
+            var blocks = ApeData.HeaderBlocks(ApeData.File(species));
+            Assert.Equal(Enumerable.Range(1, ApeData.SharedBlocks), blocks.Select(b => b.Block));
+            var genome = Ape(species);
             Assert.Equal(blocks.Sum(b => b.Length), genome.Length);
-            Assert.Equal(6259, genome.RecordStarts.Count);
+            Assert.Equal(ApeData.SharedBlocks + 1, genome.RecordStarts.Count);
         }
     }
 
     [Fact]
     public void Ape_windows_across_junctions_equal_the_joined_blocks()
     {
-        byte[] joined = ApeData.JoinedBases("human");
-        using var genome = new ConcatenatedGenome(TestFasta.Open(ApeData.File("human")), "chr22");
+        byte[] joined = ApeData.JoinedBases(ApeData.File("human"));
+        var genome = Ape("human");
         var buffer = new byte[1 << 14];
         // Windows starting a little before every 97th junction: each crosses at least one block boundary.
         for (int k = 1; k < genome.RecordStarts.Count - 1; k += 97)
@@ -117,6 +117,9 @@ public class ConcatenatedGenomeTests
             Assert.True(joined.AsSpan((int)start, buffer.Length).SequenceEqual(buffer), $"window at {start}");
         }
     }
+
+    // The concatenations the species dataset built over the real reader (owned by the fixture).
+    ConcatenatedGenome Ape(string species) => (ConcatenatedGenome)apes.Dataset.GenomeOf(apes.Dataset.LabelOf(species));
 
     sealed class CountingGenome : IGenome
     {

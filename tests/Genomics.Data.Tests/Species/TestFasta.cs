@@ -6,9 +6,10 @@ using Genomics.Data.Genome;
 namespace Genomics.Data.Tests.Species;
 
 /// <summary>
-/// A deliberately tiny FASTA(.gz) reader for these tests, standing in until FastaGenome lands: record name =
-/// first word of the header, case kept (soft mask), IUPAC codes other than ACGTN become N (n when lower case).
-/// Parsed genomes are cached per path: the ape files take a second each to inflate.
+/// A deliberately tiny FASTA(.gz) reader written apart from the real one: record name = first word of the
+/// header, case kept (soft mask), IUPAC codes other than ACGTN become N (n when lower case). The species
+/// tests used it until the real readers landed; it stays as the second opinion in
+/// SpeciesReaderEquivalenceTests (and for the Parquet export test). Parsed files are cached per path.
 /// </summary>
 internal static class TestFasta
 {
