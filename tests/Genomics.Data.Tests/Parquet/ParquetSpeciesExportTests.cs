@@ -8,7 +8,7 @@ public class ParquetSpeciesExportTests
 {
     const int Length = 1 << 14;
 
-    static SpeciesDataset Apes(bool reverseComplement = false) => SpeciesDataset.OpenDirectory(ApeData.Directory, TestFasta.Open, new SpeciesDatasetOptions
+    static SpeciesDataset Apes(bool reverseComplement = false) => SpeciesDataset.OpenDirectory(ApeData.Directory, ReferenceGenomes.Load, new SpeciesDatasetOptions
     {
         ConcatenateRecords = true,
         ConcatenatedName = "chr22",

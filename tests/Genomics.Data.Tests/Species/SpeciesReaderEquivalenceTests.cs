@@ -13,12 +13,12 @@ public class SpeciesReaderEquivalenceTests(ApeFixture apes)
     [Fact]
     public void The_test_side_parser_and_the_real_reader_give_identical_genomes_and_samples()
     {
-        using var parsed = SpeciesDataset.OpenDirectory(ApeData.Directory, TestFasta.Open, ApeFixture.Options(1 << 14));
+        using var parsed = SpeciesDataset.OpenDirectory(ApeData.Directory, ReferenceGenomes.Load, ApeFixture.Options(1 << 14));
         var real = apes.Dataset;
         Assert.Equal(parsed.SpeciesNames, real.SpeciesNames);
         foreach (string species in ApeData.Species)
         {
-            var records = TestFasta.Records(ApeData.File(species));
+            var records = ReferenceGenomes.Records(ApeData.File(species));
             var genome = ((ConcatenatedGenome)real.GenomeOf(real.LabelOf(species))).Inner;
             Assert.Equal(records.Select(r => (r.Name, (long)r.Bases.Length)), genome.Records.Select(r => (r.Name, r.Length)));
             for (int r = 0; r < records.Count; r++)
