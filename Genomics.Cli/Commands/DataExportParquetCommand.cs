@@ -131,9 +131,7 @@ public static class DataExportParquetCommand
         };
         string outDir = request.Output ?? $"{Stem(source)}-{request.Split}-L{request.Length}";
         CheckOutput(outDir);
-        // Position-read genomes: block files such as the orangutan EPO export repeat record names.
-        Func<string, IGenome> opener = p => GenomeFile.Open(p, allowDuplicateNames: true);
-        using var dataset = OpenSpecies(source, opener, options);
+        using var dataset = OpenSpecies(source, options);
         long available = dataset.Count(split);
         long total = request.Count ?? available;
         if (split != SpeciesSplit.Train && total > available)
@@ -151,12 +149,14 @@ public static class DataExportParquetCommand
         return 0;
     }
 
-    static SpeciesDataset OpenSpecies(string source, Func<string, IGenome> opener, SpeciesDatasetOptions options)
+    // The dataset's own reader: duplicate record names (the orangutan EPO blocks) are fine where records are
+    // read by position (held-out regions) and refused where chromosomes are matched by name.
+    static SpeciesDataset OpenSpecies(string source, SpeciesDatasetOptions options)
     {
         try
         {
-            return File.Exists(source) ? SpeciesDataset.OpenManifest(source, opener, options)
-                : Directory.Exists(source) ? SpeciesDataset.OpenDirectory(source, opener, options)
+            return File.Exists(source) ? SpeciesDataset.OpenManifest(source, options)
+                : Directory.Exists(source) ? SpeciesDataset.OpenDirectory(source, options)
                 : throw new FileNotFoundException($"{source}: no such species directory or manifest");
         }
         catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
