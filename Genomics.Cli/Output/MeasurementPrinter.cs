@@ -10,7 +10,8 @@ namespace Genomics.Cli.Output;
 /// </summary>
 public static class MeasurementPrinter
 {
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    // Relaxed escaping keeps names such as "fasta→2bit" readable in logs; the output is never embedded in HTML.
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Print(IReadOnlyList<Measurement> measurements, bool json, TextWriter output)
     {
