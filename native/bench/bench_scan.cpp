@@ -5,6 +5,7 @@
 //   genomamba_bench                                 the standard table (L = 4096, 1 and 2 threads)
 //   genomamba_bench B D N L threads reps [isa] [chunk]   one configuration; isa: scalar|avx2|avx512
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -23,6 +24,13 @@ namespace {
 
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
+// CPU time of the whole process (all threads): on a shared machine it shows the work apart from waiting.
+double cpu_now() {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
@@ -36,7 +44,11 @@ long peak_rss_mib() {
 
 struct Run {
     double fwd_ns, bwd_ns, fwd_s, bwd_s;
+    double fwd_cpu_ns, bwd_cpu_ns;  // CPU time per element, summed over threads
 };
+
+// GM_BENCH_FWD_ONLY=1: time the forward alone (for profiling it).
+const bool fwd_only = std::getenv("GM_BENCH_FWD_ONLY") != nullptr;
 
 Run bench(int64_t B, int64_t D, int64_t N, int64_t L, int threads, int reps, int64_t chunk) {
     const int64_t BDL = B * D * L, BNL = B * N * L;
@@ -77,18 +89,18 @@ Run bench(int64_t B, int64_t D, int64_t N, int64_t L, int threads, int reps, int
     p.dD = dD.data(), p.ddelta_bias = dbias.data();
     // Touch every output once (first touch of fresh pages is slow here and is not the kernel's cost).
     for (auto* v : {&out, &du, &ddelta, &dz, &dB, &dC, &cs}) std::fill(v->begin(), v->end(), 0.0f);
-    std::vector<double> tf, tb;
+    std::vector<double> tf, tb, cf, cb;
     for (int r = 0; r < reps + 1; ++r) {  // the first repeat warms the pool and the workspace
-        double t0 = now();
+        double c0 = cpu_now(), t0 = now();
         if (gm_selective_scan_fwd(&p) != GM_OK) { std::fprintf(stderr, "%s\n", gm_last_error()); std::exit(1); }
-        double t1 = now();
-        if (gm_selective_scan_bwd(&p) != GM_OK) { std::fprintf(stderr, "%s\n", gm_last_error()); std::exit(1); }
-        double t2 = now();
-        if (r > 0 || reps == 1) tf.push_back(t1 - t0), tb.push_back(t2 - t1);
+        double c1 = cpu_now(), t1 = now();
+        if (!fwd_only && gm_selective_scan_bwd(&p) != GM_OK) { std::fprintf(stderr, "%s\n", gm_last_error()); std::exit(1); }
+        double c2 = cpu_now(), t2 = now();
+        if (r > 0 || reps == 1) tf.push_back(t1 - t0), tb.push_back(t2 - t1), cf.push_back(c1 - c0), cb.push_back(c2 - c1);
     }
     const double el = (double)B * D * L * N;
     const double f = median(tf), b = median(tb);
-    return {f / el * 1e9, b / el * 1e9, f, b};
+    return {f / el * 1e9, b / el * 1e9, f, b, median(cf) / el * 1e9, median(cb) / el * 1e9};
 }
 
 void print(int64_t B, int64_t D, int64_t N, int64_t L, int threads, const Run& r, int64_t chunk) {
@@ -96,10 +108,10 @@ void print(int64_t B, int64_t D, int64_t N, int64_t L, int threads, const Run& r
     std::memset(&q, 0, sizeof q);
     q.struct_size = sizeof q, q.batch = B, q.dim = D, q.seqlen = L, q.dstate = N, q.n_groups = 1, q.chunk_size = chunk;
     std::printf("%-7s B=%lld D=%lld N=%lld L=%-8lld chunk=%-5lld threads=%d  fwd %.3f ns  bwd %.3f ns  fwd+bwd %.3f ns"
-                "  (fwd %.3f s, bwd %.3f s)  peak RSS %ld MiB\n",
+                "  (fwd %.3f s, bwd %.3f s; cpu/element fwd %.3f, fwd+bwd %.3f ns)  peak RSS %ld MiB\n",
                 gm::active_kernels().name, (long long)B, (long long)D, (long long)N, (long long)L,
                 (long long)gm_scan_chunk_size(&q), threads, r.fwd_ns, r.bwd_ns, r.fwd_ns + r.bwd_ns, r.fwd_s, r.bwd_s,
-                peak_rss_mib());
+                r.fwd_cpu_ns, r.fwd_cpu_ns + r.bwd_cpu_ns, peak_rss_mib());
     std::fflush(stdout);
 }
 

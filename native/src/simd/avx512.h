@@ -17,6 +17,11 @@ static inline V add(V a, V b) { return {_mm512_add_ps(a.v, b.v)}; }
 static inline V sub(V a, V b) { return {_mm512_sub_ps(a.v, b.v)}; }
 static inline V mul(V a, V b) { return {_mm512_mul_ps(a.v, b.v)}; }
 static inline V div(V a, V b) { return {_mm512_div_ps(a.v, b.v)}; }
+// 1/a for finite a, to about 1 ulp: the 14-bit estimate and one Newton step (cheaper than a division).
+static inline V vrcp(V a) {
+    __m512 r = _mm512_rcp14_ps(a.v);
+    return {_mm512_mul_ps(r, _mm512_fnmadd_ps(a.v, r, _mm512_set1_ps(2.0f)))};
+}
 static inline V fmadd(V a, V b, V c) { return {_mm512_fmadd_ps(a.v, b.v, c.v)}; }   // a*b + c
 static inline V fnmadd(V a, V b, V c) { return {_mm512_fnmadd_ps(a.v, b.v, c.v)}; } // c - a*b
 static inline V vmin(V a, V b) { return {_mm512_min_ps(a.v, b.v)}; }  // b when either is NaN

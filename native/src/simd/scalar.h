@@ -20,6 +20,7 @@ static inline V add(V a, V b) { V r; GM_LANES r.v[i] = a.v[i] + b.v[i]; return r
 static inline V sub(V a, V b) { V r; GM_LANES r.v[i] = a.v[i] - b.v[i]; return r; }
 static inline V mul(V a, V b) { V r; GM_LANES r.v[i] = a.v[i] * b.v[i]; return r; }
 static inline V div(V a, V b) { V r; GM_LANES r.v[i] = a.v[i] / b.v[i]; return r; }
+static inline V vrcp(V a) { V r; GM_LANES r.v[i] = 1.0f / a.v[i]; return r; }
 static inline V fmadd(V a, V b, V c) { V r; GM_LANES r.v[i] = a.v[i] * b.v[i] + c.v[i]; return r; }
 static inline V fnmadd(V a, V b, V c) { V r; GM_LANES r.v[i] = c.v[i] - a.v[i] * b.v[i]; return r; }
 static inline V vmin(V a, V b) { V r; GM_LANES r.v[i] = a.v[i] < b.v[i] ? a.v[i] : b.v[i]; return r; }
