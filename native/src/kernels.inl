@@ -64,13 +64,6 @@ static void gather_states(const float* base, int64_t rs, int64_t N, int64_t len,
         gather_rows(base + n0 * rs, rs, (int)min64(16, N - n0), len, dst + n0, Np);
 }
 
-// Warm the caches for rows [t0, t0 + len) that the next chunk will read (or, write = 1, write).
-template <int write = 0>
-static inline void prefetch_rows(const float* base, int64_t rs, int64_t rows, int64_t len) {
-    for (int64_t r = 0; r < rows; ++r)
-        for (int64_t t = 0; t < len; t += 16) __builtin_prefetch(base + r * rs + t, write, 2);
-}
-
 // One thread's scratch for one chunk of one item (floats; every part a multiple of 16 = 64 bytes).
 struct Scratch {
     float *U, *DT, *SIG, *Z, *DY, *DU, *DDT, *DZ, *Y;  // (chunk, 16)
@@ -202,15 +195,6 @@ static void fwd_item(const Problem& P, int64_t item, float* tb) {
 
     for (int64_t k = 0; k < P.n_chunks; ++k) {
         const int64_t t0 = k * C, len = min64(C, P.L - t0);
-        if (false && k + 1 < P.n_chunks) {
-            const int64_t t1 = t0 + C, len1 = min64(C, P.L - t1);
-            prefetch_rows(ub + t1, p.u_dim_stride, it.w, len1);
-            prefetch_rows(db + t1, p.delta_dim_stride, it.w, len1);
-            if (zb) prefetch_rows(zb + t1, p.z_dim_stride, it.w, len1);
-            prefetch_rows(Bb + t1, p.B_state_stride, N, len1);
-            prefetch_rows(Cb + t1, p.C_state_stride, N, len1);
-            prefetch_rows<1>(ob + t1, p.out_dim_stride, it.w, len1);
-        }
         save_state(s.Hs, it.w, N, cs + k * N, P.n_chunks * N);
         gather_rows(ub + t0, p.u_dim_stride, it.w, len, s.U, 16);
         gather_rows(db + t0, p.delta_dim_stride, it.w, len, s.DT, 16);
