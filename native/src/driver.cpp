@@ -21,8 +21,10 @@ namespace {
 constexpr int64_t kSerialBelow = 1 << 16;     // b*d*t*n elements under which one thread is faster
 constexpr int64_t kReduceSpan = 64;            // positions per dB/dC reduction task
 
+constexpr int64_t kMaxThreads = 256;         // a sanity cap on n_threads
+
 int threads_for(int32_t requested, int64_t tasks, int64_t work) {
-    int64_t n = requested <= 0 ? 1 : requested;
+    int64_t n = requested <= 0 ? 1 : std::min<int64_t>(requested, kMaxThreads);
     if (work < kSerialBelow) n = 1;
     return (int)std::max<int64_t>(1, std::min<int64_t>(n, tasks));
 }
