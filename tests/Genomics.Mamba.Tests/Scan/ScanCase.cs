@@ -94,8 +94,8 @@ public sealed class ScanData
         };
         foreach (var (name, leaf) in leaves)
         {
-            var grad = leaf.grad ?? throw new InvalidOperationException($"no gradient reached {name}");
-            values["d" + name] = grad.detach().to(float64);
+            // An input the loss does not depend on gets no gradient from autograd and zeros from the native op: same thing.
+            values["d" + name] = leaf.grad is { } grad ? grad.detach().to(float64) : zeros_like(leaf, float64);
         }
         return new ScanResult(values);
     }
