@@ -98,6 +98,9 @@ internal static partial class NativeMethods
     const string Lib = "genomamba";
     const string TorchLib = "LibTorchSharp";
 
+    /// <summary>Overrides where libgenomamba is loaded from (a full path), e.g. a CMake build tree.</summary>
+    public const string PathVariable = "GENOMAMBA_NATIVE_LIB";
+
     /// <summary>The ABI this binding was written against (GM_ABI_VERSION).</summary>
     public const int AbiVersion = 1;
 
@@ -115,6 +118,29 @@ internal static partial class NativeMethods
 
     /// <summary>Raw data pointer of a tensor (storage offset included, any device). TorchSharp has no data_ptr().</summary>
     [LibraryImport(TorchLib)] internal static partial nint THSTensor_data(nint tensorHandle);
+
+    static NativeMethods() => NativeLibrary.SetDllImportResolver(typeof(NativeMethods).Assembly, Resolve);
+
+    /// <summary>
+    /// "genomamba" means $GENOMAMBA_NATIVE_LIB, else libgenomamba next to the assemblies, else the loader's search
+    /// path. Spelled out because the CLI's own executable is also called genomamba, and default probing tries
+    /// bare names too.
+    /// </summary>
+    static nint Resolve(string name, System.Reflection.Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (name != Lib)
+        {
+            return 0;
+        }
+        if (Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } path)
+        {
+            return NativeLibrary.Load(path);
+        }
+        string file = OperatingSystem.IsWindows() ? "genomamba.dll" : OperatingSystem.IsMacOS() ? "libgenomamba.dylib" : "libgenomamba.so";
+        return NativeLibrary.TryLoad(Path.Combine(AppContext.BaseDirectory, file), out var handle) ? handle
+            : NativeLibrary.TryLoad(file, out handle) ? handle
+            : 0;
+    }
 
     /// <summary>The thread-local message of the last failed call on this thread.</summary>
     internal static string LastError() => Marshal.PtrToStringUTF8(gm_last_error()) ?? "";

@@ -111,18 +111,27 @@ public static class ScanBackend
                 return (ScanBackendKind.Native, null, NativeMethods.VersionString(), NativeMethods.gm_features());
             }
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        catch (DllNotFoundException e)
         {
-            problem = "libgenomamba did not load (" + FirstLine(e.Message) + ")";
+            problem = Environment.GetEnvironmentVariable(NativeMethods.PathVariable) is { Length: > 0 } path
+                ? $"{NativeMethods.PathVariable}={path} did not load ({FirstSentence(e.Message)})"
+                : "libgenomamba is neither next to the assemblies nor on the library search path";
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or BadImageFormatException)
+        {
+            problem = "libgenomamba is not a usable build (" + FirstSentence(e.Message) + ")";
         }
         string reason = $"selective scan: using the slow TorchSharp reference: {problem}. " +
                         "Fix: `dotnet build` builds native/ with CMake (needs cmake and g++) and copies libgenomamba next to the assemblies.";
         return (ScanBackendKind.Reference, reason, null, 0);
     }
 
-    static string FirstLine(string s)
+    /// <summary>.NET's load errors run on with advice about strace and LD_DEBUG; the first sentence is the news.</summary>
+    static string FirstSentence(string s)
     {
-        int nl = s.IndexOfAny(['\r', '\n']);
-        return nl < 0 ? s : s[..nl];
+        int end = s.IndexOfAny(['\r', '\n']);
+        s = end < 0 ? s : s[..end];
+        end = s.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? s.TrimEnd('.') : s[..end];
     }
 }
