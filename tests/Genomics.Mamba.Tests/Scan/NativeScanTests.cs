@@ -86,6 +86,20 @@ public class NativeScanTests(ITestOutputHelper log)
         }
     }
 
+    [NativeFact]
+    public void The_chunk_size_changes_nothing_beyond_rounding()
+    {
+        using var scope = NewDisposeScope();
+        var data = new ScanData(new ScanCase(2, 8, 777, 16, ScanCase.All));
+        var reference = data.Run(Reference, float64);
+        foreach (long chunk in new long[] { 1, 7, 64, 776, 777, 5000 })
+        {
+            ScanFn scan = (u, delta, A, B, C, D, z, bias, sp, h0) =>
+                SelectiveScan.Apply(u, delta, A, B, C, D, z, bias, sp, h0, new NativeScanOptions(2, chunk));
+            Close.Results(log, $"chunk {chunk}", data.Run(scan, float32), reference);
+        }
+    }
+
     [NativeTheory]
     [InlineData(ScanCase.All)]
     [InlineData("4d")]
