@@ -69,17 +69,11 @@ Item item_of(const Problem& P, int64_t item) {
     return it;
 }
 
-int64_t thread_buffer_floats(const Problem& P) {
-    const int64_t C = P.chunk, Np = P.Npad;
-    // backward: 9 (chunk, 16) arrays, 4 (Np, 16), D and bias, (chunk + 1, Np, 16) states; forward uses less.
-    return 9 * C * 16 + 4 * Np * 16 + 32 + (C + 1) * Np * 16;
-}
-
 // ---- forward ----------------------------------------------------------------------------------------
 
 void run_forward(const Problem& P, const KernelTable& K) {
     const int nt = threads_for(P.p->n_threads, P.n_items, P.B * P.D * P.L * P.N);
-    const int64_t tbf = thread_buffer_floats(P);
+    const int64_t tbf = K.thread_buffer_floats(P);
     WorkspaceLease ws;
     float* tbufs = static_cast<float*>(ws->threads.ensure(sizeof(float) * tbf * nt));
     std::atomic<int64_t> next{0};
@@ -155,7 +149,7 @@ void run_backward(const Problem& P, const KernelTable& K) {
     const int nt = threads_for(P.p->n_threads, wave_b * per_b, P.B * P.D * P.L * P.N);
 
     // Memory, all reserved before the region (kernels never allocate).
-    const int64_t tbf = thread_buffer_floats(P);
+    const int64_t tbf = K.thread_buffer_floats(P);
     const int64_t dh_floats = Np * kLanes, acc_doubles = N * kLanes + 2 * kLanes;
     WorkspaceLease ws;
     float* tbufs = static_cast<float*>(ws->threads.ensure(sizeof(float) * tbf * nt));

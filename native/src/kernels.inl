@@ -29,20 +29,20 @@ static inline V sigmoid_v(V x) {
     return div(one, add(one, vexp(sub(zero(), x))));
 }
 
-// dst[t][lane] = row_lane[t] for t < len, lanes >= w are 0. Rows start at base, row stride rs floats.
-static void gather_rows(const float* base, int64_t rs, int w, int64_t len, float* dst) {
+// dst[t * ld + r] = row_r[t] for t < len, r < 16; rows >= w are 0. Rows start at base, row stride rs.
+static void gather_rows(const float* base, int64_t rs, int w, int64_t len, float* dst, int64_t ld) {
     int64_t t = 0;
     for (; t + 16 <= len; t += 16) {
         V r[16];
         for (int l = 0; l < 16; ++l) r[l] = l < w ? load(base + l * rs + t) : zero();
         transpose16(r);
-        for (int i = 0; i < 16; ++i) store(dst + (t + i) * 16, r[i]);
+        for (int i = 0; i < 16; ++i) store(dst + (t + i) * ld, r[i]);
     }
     for (; t < len; ++t)
-        for (int l = 0; l < 16; ++l) dst[t * 16 + l] = l < w ? base[l * rs + t] : 0.0f;
+        for (int l = 0; l < 16; ++l) dst[t * ld + l] = l < w ? base[l * rs + t] : 0.0f;
 }
 
-// row_lane[t] = src[t][lane] for lanes < w, t < len.
+// row_r[t] = src[t * 16 + r] for rows r < w, t < len.
 static void scatter_rows(const float* src, float* base, int64_t rs, int w, int64_t len) {
     int64_t t = 0;
     for (; t + 16 <= len; t += 16) {
@@ -55,14 +55,62 @@ static void scatter_rows(const float* src, float* base, int64_t rs, int w, int64
         for (int l = 0; l < w; ++l) base[l * rs + t] = src[t * 16 + l];
 }
 
-// Per-lane constants of an item: A transposed to (n, lane), D and delta_bias per lane (0 on padding).
-static void load_lane_constants(const gm_scan_params& p, const Problem& P, const Item& it, float* Av, float* Dv,
-                                float* biasv) {
+// B or C of one chunk, (N, len) rows of stride rs, to (len, Np): a contiguous broadcast per (t, n) in the
+// hot loop. (Read in place, the N rows are often 2^k floats apart and all fall into one L1 set.)
+static void gather_states(const float* base, int64_t rs, int64_t N, int64_t len, float* dst, int64_t Np) {
+    for (int64_t n0 = 0; n0 < N; n0 += 16)
+        gather_rows(base + n0 * rs, rs, (int)min64(16, N - n0), len, dst + n0, Np);
+}
+
+// Warm the caches for rows [t0, t0 + len) that the next chunk will read (or, write = 1, write).
+template <int write = 0>
+static inline void prefetch_rows(const float* base, int64_t rs, int64_t rows, int64_t len) {
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t t = 0; t < len; t += 16) __builtin_prefetch(base + r * rs + t, write, 2);
+}
+
+// One thread's scratch for one chunk of one item (floats; every part a multiple of 16 = 64 bytes).
+struct Scratch {
+    float *U, *DT, *SIG, *Z, *DY, *DU, *DDT, *DZ, *Y;  // (chunk, 16)
+    float *BT, *CT;                                     // (chunk, Np)
+    float *TB, *TC, *DAc, *Av, *A2, *Hs;                // (Np, 16)
+    float *Dv, *biasv;                                  // 16
+    float *H, *EA;  // backward: (chunk + 1, Np, 16) states, H[0] entering the chunk; (chunk, Np, 16) exp(dt A)
+};
+
+static int64_t scratch_floats(const Problem& P) {
+    const int64_t C = P.chunk, Np = P.Npad;
+    return 9 * C * 16 + 2 * C * Np + 7 * Np * 16 + 32 + (C + 1) * Np * 16 + C * Np * 16;
+}
+
+static Scratch carve(float* tb, const Problem& P) {
+    const int64_t C = P.chunk, Np = P.Npad;
+    Scratch s;
+    float* q = tb;
+    auto take = [&](int64_t n) { float* r = q; q += n; return r; };
+    s.U = take(C * 16), s.DT = take(C * 16), s.SIG = take(C * 16), s.Z = take(C * 16), s.DY = take(C * 16);
+    s.DU = take(C * 16), s.DDT = take(C * 16), s.DZ = take(C * 16), s.Y = take(C * 16);
+    s.BT = take(C * Np), s.CT = take(C * Np);
+    s.TB = take(Np * 16), s.TC = take(Np * 16), s.DAc = take(Np * 16), s.Av = take(Np * 16), s.A2 = take(Np * 16);
+    s.Hs = take(Np * 16);
+    take(Np * 16);  // spare, keeps the parts below 64-byte aligned
+    s.Dv = take(16), s.biasv = take(16);
+    s.H = take((C + 1) * Np * 16), s.EA = take(C * Np * 16);
+    return s;
+}
+
+// Per-lane constants of an item: A transposed to (n, lane) and A log2(e) (for exp2), D and delta_bias
+// per lane; 0 on padding lanes.
+static void load_lane_constants(const gm_scan_params& p, const Problem& P, const Item& it, Scratch& s) {
     for (int64_t n = 0; n < P.N; ++n)
-        for (int l = 0; l < 16; ++l) Av[n * 16 + l] = l < it.w ? p.A[(it.d0 + l) * p.A_dim_stride + n] : 0.0f;
+        for (int l = 0; l < 16; ++l) {
+            const float a = l < it.w ? p.A[(it.d0 + l) * p.A_dim_stride + n] : 0.0f;
+            s.Av[n * 16 + l] = a;
+            s.A2[n * 16 + l] = (float)((double)a * 1.4426950408889634);
+        }
     for (int l = 0; l < 16; ++l) {
-        Dv[l] = (p.D_skip && l < it.w) ? p.D_skip[it.d0 + l] : 0.0f;
-        biasv[l] = (p.delta_bias && l < it.w) ? p.delta_bias[it.d0 + l] : 0.0f;
+        s.Dv[l] = (p.D_skip && l < it.w) ? p.D_skip[it.d0 + l] : 0.0f;
+        s.biasv[l] = (p.delta_bias && l < it.w) ? p.delta_bias[it.d0 + l] : 0.0f;
     }
 }
 
@@ -90,37 +138,43 @@ static void save_state(const float* H, int w, int64_t N, float* dst, int64_t ds)
         for (int64_t n = 0; n < N; ++n) dst[l * ds + n] = H[n * 16 + l];
 }
 
-// The recurrence over one chunk. H: state (N, lane) in/out; Hall: when given, h after each step is also
-// written to Hall[(t + 1) * Np * 16]; Y[t] = C_t . h_t (no D term).
-static inline void recur_chunk(const float* DT, const float* U, const float* Av, const float* Bp, int64_t Bss,
-                               const float* Cp, int64_t Css, int64_t N, int64_t len, float* H, float* Hall,
-                               int64_t Np, float* Y) {
+// The recurrence over one chunk:  h_n = 2^(dt A2_n) h_n + dt u B_tn,  Y[t] = sum_n C_tn h_n (no D term).
+// Forward (Hall null): H is the state (N, lane), updated in place. Backward: Hall[0] is the state entering
+// the chunk, Hall[t + 1] = h_t is kept for the walk back, and EA[t] = exp(dt A) too.
+static inline void recur_chunk(const Scratch& s, int64_t N, int64_t Np, int64_t len, float* Hall, float* EA) {
+    float* H = s.Hs;
     for (int64_t t = 0; t < len; ++t) {
-        const V dt = load(DT + t * 16);
-        const V dtu = mul(dt, load(U + t * 16));
-        const float* bp = Bp + t;
-        const float* cp = Cp + t;
+        const V dt = load(s.DT + t * 16);
+        const V dtu = mul(dt, load(s.U + t * 16));
+        const float* bt = s.BT + t * Np;
+        const float* ct = s.CT + t * Np;
         float* hout = Hall ? Hall + (t + 1) * Np * 16 : H;
         const float* hin = Hall ? Hall + t * Np * 16 : H;
+        float* ea = EA ? EA + t * Np * 16 : nullptr;
         V y0 = zero(), y1 = zero();
         int64_t n = 0;
         for (; n + 2 <= N; n += 2) {
-            V a0 = vexp(mul(dt, load(Av + n * 16)));
-            V a1 = vexp(mul(dt, load(Av + n * 16 + 16)));
-            V h0 = fmadd(a0, load(hin + n * 16), mul(dtu, set1(bp[n * Bss])));
-            V h1 = fmadd(a1, load(hin + n * 16 + 16), mul(dtu, set1(bp[(n + 1) * Bss])));
+            const V a0 = vexp2(mul(dt, load(s.A2 + n * 16)));
+            const V a1 = vexp2(mul(dt, load(s.A2 + n * 16 + 16)));
+            const V h0 = fmadd(a0, load(hin + n * 16), mul(dtu, set1(bt[n])));
+            const V h1 = fmadd(a1, load(hin + n * 16 + 16), mul(dtu, set1(bt[n + 1])));
             store(hout + n * 16, h0);
             store(hout + n * 16 + 16, h1);
-            y0 = fmadd(h0, set1(cp[n * Css]), y0);
-            y1 = fmadd(h1, set1(cp[(n + 1) * Css]), y1);
+            if (ea) {
+                store(ea + n * 16, a0);
+                store(ea + n * 16 + 16, a1);
+            }
+            y0 = fmadd(h0, set1(ct[n]), y0);
+            y1 = fmadd(h1, set1(ct[n + 1]), y1);
         }
         if (n < N) {
-            V a0 = vexp(mul(dt, load(Av + n * 16)));
-            V h0 = fmadd(a0, load(hin + n * 16), mul(dtu, set1(bp[n * Bss])));
+            const V a0 = vexp2(mul(dt, load(s.A2 + n * 16)));
+            const V h0 = fmadd(a0, load(hin + n * 16), mul(dtu, set1(bt[n])));
             store(hout + n * 16, h0);
-            y0 = fmadd(h0, set1(cp[n * Css]), y0);
+            if (ea) store(ea + n * 16, a0);
+            y0 = fmadd(h0, set1(ct[n]), y0);
         }
-        store(Y + t * 16, add(y0, y1));
+        store(s.Y + t * 16, add(y0, y1));
     }
 }
 
@@ -130,19 +184,12 @@ static void fwd_item(const Problem& P, int64_t item, float* tb) {
     const gm_scan_params& p = *P.p;
     const Item it = item_of(P, item);
     const int64_t C = P.chunk, N = P.N, Np = P.Npad;
-    float* U = tb;
-    float* DT = U + C * 16;
-    float* Z = DT + C * 16;
-    float* Y = Z + C * 16;
-    float* H = Y + C * 16;    // (Np, 16)
-    float* Av = H + Np * 16;  // (Np, 16)
-    float* Dv = Av + Np * 16; // 16
-    float* biasv = Dv + 16;   // 16
+    Scratch s = carve(tb, P);
 
-    load_lane_constants(p, P, it, Av, Dv, biasv);
+    load_lane_constants(p, P, it, s);
     load_state(p.h0 ? p.h0 + it.b * p.h0_batch_stride + it.d0 * p.h0_dim_stride : nullptr, p.h0_dim_stride, it.w, N,
-               H);
-    const V Dvec = load(Dv);
+               s.Hs);
+    const V Dvec = load(s.Dv);
     const float* ub = p.u + it.b * p.u_batch_stride + it.d0 * p.u_dim_stride;
     const float* db = p.delta + it.b * p.delta_batch_stride + it.d0 * p.delta_dim_stride;
     const float* zb = p.z ? p.z + it.b * p.z_batch_stride + it.d0 * p.z_dim_stride : nullptr;
@@ -153,25 +200,37 @@ static void fwd_item(const Problem& P, int64_t item, float* tb) {
 
     for (int64_t k = 0; k < P.n_chunks; ++k) {
         const int64_t t0 = k * C, len = min64(C, P.L - t0);
-        save_state(H, it.w, N, cs + k * N, P.n_chunks * N);
-        gather_rows(ub + t0, p.u_dim_stride, it.w, len, U);
-        gather_rows(db + t0, p.delta_dim_stride, it.w, len, DT);
-        prepare_delta(p, DT, nullptr, biasv, len);
-        recur_chunk(DT, U, Av, Bb + t0, p.B_state_stride, Cb + t0, p.C_state_stride, N, len, H, nullptr, Np, Y);
+        if (k + 1 < P.n_chunks) {
+            const int64_t t1 = t0 + C, len1 = min64(C, P.L - t1);
+            prefetch_rows(ub + t1, p.u_dim_stride, it.w, len1);
+            prefetch_rows(db + t1, p.delta_dim_stride, it.w, len1);
+            if (zb) prefetch_rows(zb + t1, p.z_dim_stride, it.w, len1);
+            prefetch_rows(Bb + t1, p.B_state_stride, N, len1);
+            prefetch_rows(Cb + t1, p.C_state_stride, N, len1);
+            prefetch_rows<1>(ob + t1, p.out_dim_stride, it.w, len1);
+        }
+        save_state(s.Hs, it.w, N, cs + k * N, P.n_chunks * N);
+        gather_rows(ub + t0, p.u_dim_stride, it.w, len, s.U, 16);
+        gather_rows(db + t0, p.delta_dim_stride, it.w, len, s.DT, 16);
+        prepare_delta(p, s.DT, nullptr, s.biasv, len);
+        gather_states(Bb + t0, p.B_state_stride, N, len, s.BT, Np);
+        gather_states(Cb + t0, p.C_state_stride, N, len, s.CT, Np);
+        recur_chunk(s, N, Np, len, nullptr, nullptr);
+        float* Y = s.Y;
         if (zb) {
-            gather_rows(zb + t0, p.z_dim_stride, it.w, len, Z);
+            gather_rows(zb + t0, p.z_dim_stride, it.w, len, s.Z, 16);
             for (int64_t t = 0; t < len; ++t) {
-                V z = load(Z + t * 16);
-                V y = fmadd(Dvec, load(U + t * 16), load(Y + t * 16));
+                V z = load(s.Z + t * 16);
+                V y = fmadd(Dvec, load(s.U + t * 16), load(Y + t * 16));
                 store(Y + t * 16, mul(y, mul(z, sigmoid_v(z))));
             }
         } else if (p.D_skip) {
-            for (int64_t t = 0; t < len; ++t) store(Y + t * 16, fmadd(Dvec, load(U + t * 16), load(Y + t * 16)));
+            for (int64_t t = 0; t < len; ++t) store(Y + t * 16, fmadd(Dvec, load(s.U + t * 16), load(Y + t * 16)));
         }
         scatter_rows(Y, ob + t0, p.out_dim_stride, it.w, len);
     }
     if (p.final_state)
-        save_state(H, it.w, N, p.final_state + it.b * p.final_state_batch_stride + it.d0 * p.final_state_dim_stride,
+        save_state(s.Hs, it.w, N, p.final_state + it.b * p.final_state_batch_stride + it.d0 * p.final_state_dim_stride,
                    p.final_state_dim_stride);
 }
 
@@ -182,25 +241,10 @@ static void bwd_item_chunk(const Problem& P, int64_t item, int64_t k, ItemState&
     const Item it = item_of(P, item);
     const int64_t C = P.chunk, N = P.N, Np = P.Npad;
     const int64_t t0 = k * C, len = min64(C, P.L - t0);
-    float* U = tb;
-    float* DT = U + C * 16;
-    float* SIG = DT + C * 16;
-    float* Z = SIG + C * 16;
-    float* DY = Z + C * 16;     // dout, then dL/dy
-    float* DU = DY + C * 16;
-    float* DDT = DU + C * 16;
-    float* DZ = DDT + C * 16;
-    float* Y = DZ + C * 16;
-    float* TB = Y + C * 16;     // (Np, 16) per-t dB terms before the lane sum; rows >= N stay 0
-    float* TC = TB + Np * 16;   // (Np, 16) dC terms
-    float* DAc = TC + Np * 16;  // (Np, 16) this chunk's dA sums
-    float* Av = DAc + Np * 16;  // (Np, 16)
-    float* Dv = Av + Np * 16;   // 16
-    float* biasv = Dv + 16;     // 16
-    float* H = biasv + 16;      // (C + 1, Np, 16): H[0] = state entering the chunk, H[t + 1] = h_t
+    Scratch s = carve(tb, P);
 
-    load_lane_constants(p, P, it, Av, Dv, biasv);
-    std::memset(TB, 0, sizeof(float) * 3 * Np * 16);
+    load_lane_constants(p, P, it, s);
+    std::memset(s.TB, 0, sizeof(float) * 3 * Np * 16);  // TB, TC (rows >= N stay 0 for reduce16), DAc
     if (k == P.n_chunks - 1) {
         const float* df = p.dfinal_state ? p.dfinal_state + it.b * p.dfinal_state_batch_stride +
                                                it.d0 * p.dfinal_state_dim_stride
@@ -209,89 +253,92 @@ static void bwd_item_chunk(const Problem& P, int64_t item, int64_t k, ItemState&
     }
 
     // Inputs of the chunk, and its states recomputed from the saved boundary state.
-    const float* cs = p.chunk_states + ((it.b * P.D + it.d0) * P.n_chunks + k) * N;
-    load_state(cs, P.n_chunks * N, it.w, N, H);
-    gather_rows(p.u + it.b * p.u_batch_stride + it.d0 * p.u_dim_stride + t0, p.u_dim_stride, it.w, len, U);
-    gather_rows(p.delta + it.b * p.delta_batch_stride + it.d0 * p.delta_dim_stride + t0, p.delta_dim_stride, it.w,
-                len, DT);
-    prepare_delta(p, DT, SIG, biasv, len);
-    gather_rows(p.dout + it.b * p.dout_batch_stride + it.d0 * p.dout_dim_stride + t0, p.dout_dim_stride, it.w, len,
-                DY);
-    const float* Bp = p.Bmat + it.b * p.B_batch_stride + it.g * p.B_group_stride + t0;
-    const float* Cp = p.Cmat + it.b * p.C_batch_stride + it.g * p.C_group_stride + t0;
-    const int64_t Bss = p.B_state_stride, Css = p.C_state_stride;
-    recur_chunk(DT, U, Av, Bp, Bss, Cp, Css, N, len, nullptr, H, Np, Y);
+    const float* ub = p.u + it.b * p.u_batch_stride + it.d0 * p.u_dim_stride;
+    const float* db = p.delta + it.b * p.delta_batch_stride + it.d0 * p.delta_dim_stride;
+    const float* gb = p.dout + it.b * p.dout_batch_stride + it.d0 * p.dout_dim_stride;
+    const float* zb = p.z ? p.z + it.b * p.z_batch_stride + it.d0 * p.z_dim_stride : nullptr;
+    const float* Bb = p.Bmat + it.b * p.B_batch_stride + it.g * p.B_group_stride;
+    const float* Cb = p.Cmat + it.b * p.C_batch_stride + it.g * p.C_group_stride;
+    load_state(p.chunk_states + ((it.b * P.D + it.d0) * P.n_chunks + k) * N, P.n_chunks * N, it.w, N, s.H);
+    gather_rows(ub + t0, p.u_dim_stride, it.w, len, s.U, 16);
+    gather_rows(db + t0, p.delta_dim_stride, it.w, len, s.DT, 16);
+    prepare_delta(p, s.DT, s.SIG, s.biasv, len);
+    gather_rows(gb + t0, p.dout_dim_stride, it.w, len, s.DY, 16);
+    gather_states(Bb + t0, p.B_state_stride, N, len, s.BT, Np);
+    gather_states(Cb + t0, p.C_state_stride, N, len, s.CT, Np);
+    recur_chunk(s, N, Np, len, s.H, s.EA);
 
     // Through the gate and the skip: dL/dy, dz, du's skip part, dD.
-    const V Dvec = load(Dv);
+    const V Dvec = load(s.Dv);
     V dDacc = zero();
-    if (p.z) {
-        gather_rows(p.z + it.b * p.z_batch_stride + it.d0 * p.z_dim_stride + t0, p.z_dim_stride, it.w, len, Z);
+    if (zb) {
+        gather_rows(zb + t0, p.z_dim_stride, it.w, len, s.Z, 16);
         const V one = set1(1.0f);
         for (int64_t t = 0; t < len; ++t) {
-            V u = load(U + t * 16), z = load(Z + t * 16), dout = load(DY + t * 16);
-            V y = fmadd(Dvec, u, load(Y + t * 16));
+            V u = load(s.U + t * 16), z = load(s.Z + t * 16), dout = load(s.DY + t * 16);
+            V y = fmadd(Dvec, u, load(s.Y + t * 16));
             V sz = sigmoid_v(z);
             V dsilu = mul(sz, fmadd(z, sub(one, sz), one));  // d(z sigmoid z)/dz = s (1 + z (1 - s))
-            store(DZ + t * 16, mul(mul(dout, y), dsilu));
+            store(s.DZ + t * 16, mul(mul(dout, y), dsilu));
             V dy = mul(dout, mul(z, sz));
-            store(DY + t * 16, dy);
-            store(DU + t * 16, mul(dy, Dvec));
+            store(s.DY + t * 16, dy);
+            store(s.DU + t * 16, mul(dy, Dvec));
             dDacc = fmadd(dy, u, dDacc);
         }
     } else {
         for (int64_t t = 0; t < len; ++t) {
-            V dy = load(DY + t * 16);
-            store(DU + t * 16, mul(dy, Dvec));
-            dDacc = fmadd(dy, load(U + t * 16), dDacc);
+            V dy = load(s.DY + t * 16);
+            store(s.DU + t * 16, mul(dy, Dvec));
+            dDacc = fmadd(dy, load(s.U + t * 16), dDacc);
         }
     }
 
-    // Walk the chunk backwards. dh holds dL/dh_t excluding the C_t y_t term until that is added.
+    // Walk the chunk backwards. dh holds dL/dh_t without the C_t y_t term until that is added.
     float* dh = st.dh;
     float* partB = partial;
     float* partC = partial + C * Np;
     V dbias = zero();
     for (int64_t t = len - 1; t >= 0; --t) {
-        const V dy = load(DY + t * 16), dt = load(DT + t * 16), u = load(U + t * 16);
+        const V dy = load(s.DY + t * 16), dt = load(s.DT + t * 16), u = load(s.U + t * 16);
         const V dtu = mul(dt, u);
-        const float* hcur = H + (t + 1) * Np * 16;
-        const float* hprev = H + t * Np * 16;
-        const float* bp = Bp + t;
-        const float* cp = Cp + t;
+        const float* hcur = s.H + (t + 1) * Np * 16;
+        const float* hprev = s.H + t * Np * 16;
+        const float* ea = s.EA + t * Np * 16;
+        const float* bt = s.BT + t * Np;
+        const float* ct = s.CT + t * Np;
         V sB = zero(), sA = zero();
         for (int64_t n = 0; n < N; ++n) {
-            const V An = load(Av + n * 16);
-            const V a = vexp(mul(dt, An));
-            const V dhn = fmadd(dy, set1(cp[n * Css]), load(dh + n * 16));
-            store(TC + n * 16, mul(dy, load(hcur + n * 16)));
-            store(TB + n * 16, mul(dhn, dtu));
-            sB = fmadd(dhn, set1(bp[n * Bss]), sB);
+            const V a = load(ea + n * 16);
+            const V dhn = fmadd(dy, set1(ct[n]), load(dh + n * 16));
+            store(s.TC + n * 16, mul(dy, load(hcur + n * 16)));
+            store(s.TB + n * 16, mul(dhn, dtu));
+            sB = fmadd(dhn, set1(bt[n]), sB);
             const V dha = mul(dhn, a);
             const V da = mul(dha, load(hprev + n * 16));  // dL/d(dt A_n)
-            store(DAc + n * 16, fmadd(da, dt, load(DAc + n * 16)));
-            sA = fmadd(da, An, sA);
+            store(s.DAc + n * 16, fmadd(da, dt, load(s.DAc + n * 16)));
+            sA = fmadd(da, load(s.Av + n * 16), sA);
             store(dh + n * 16, dha);
         }
         V ddt = fmadd(u, sB, sA);
-        store(DU + t * 16, fmadd(dt, sB, load(DU + t * 16)));
-        if (p.delta_softplus) ddt = mul(ddt, load(SIG + t * 16));
-        store(DDT + t * 16, ddt);
+        store(s.DU + t * 16, fmadd(dt, sB, load(s.DU + t * 16)));
+        if (p.delta_softplus) ddt = mul(ddt, load(s.SIG + t * 16));
+        store(s.DDT + t * 16, ddt);
         dbias = add(dbias, ddt);
         for (int64_t g = 0; g < Np; g += 16) {
-            reduce16(TB + g * 16, partB + t * Np + g);
-            reduce16(TC + g * 16, partC + t * Np + g);
+            reduce16(s.TB + g * 16, partB + t * Np + g);
+            reduce16(s.TC + g * 16, partC + t * Np + g);
         }
     }
 
-    scatter_rows(DU, p.du + it.b * p.du_batch_stride + it.d0 * p.du_dim_stride + t0, p.du_dim_stride, it.w, len);
-    scatter_rows(DDT, p.ddelta + it.b * p.ddelta_batch_stride + it.d0 * p.ddelta_dim_stride + t0,
+    scatter_rows(s.DU, p.du + it.b * p.du_batch_stride + it.d0 * p.du_dim_stride + t0, p.du_dim_stride, it.w, len);
+    scatter_rows(s.DDT, p.ddelta + it.b * p.ddelta_batch_stride + it.d0 * p.ddelta_dim_stride + t0,
                  p.ddelta_dim_stride, it.w, len);
-    if (p.z)
-        scatter_rows(DZ, p.dz + it.b * p.dz_batch_stride + it.d0 * p.dz_dim_stride + t0, p.dz_dim_stride, it.w, len);
+    if (zb)
+        scatter_rows(s.DZ, p.dz + it.b * p.dz_batch_stride + it.d0 * p.dz_dim_stride + t0, p.dz_dim_stride, it.w,
+                     len);
 
     // Chunk sums into the item's double accumulators (fp32 within a chunk, fp64 across chunks).
-    for (int64_t i = 0; i < N * 16; ++i) st.dA[i] += DAc[i];
+    for (int64_t i = 0; i < N * 16; ++i) st.dA[i] += s.DAc[i];
     float tmp[16];
     store(tmp, dDacc);
     for (int l = 0; l < 16; ++l) st.dD[l] += tmp[l];
@@ -340,6 +387,12 @@ static void exp_array(const float* x, float* y, int64_t n) {
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) store(y + i, vexp(load(x + i)));
     if (i < n) store_n(y + i, vexp(load_n(x + i, (int)(n - i))), (int)(n - i));
+}
+
+static void exp2_array(const float* x, float* y, int64_t n) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) store(y + i, vexp2(load(x + i)));
+    if (i < n) store_n(y + i, vexp2(load_n(x + i, (int)(n - i))), (int)(n - i));
 }
 
 static void reduce_lanes(const float* vecs, float* out) { reduce16(vecs, out); }

@@ -15,6 +15,6 @@ namespace avx2 {
 #include "kernels.inl"
 }  // namespace avx2
 
-extern const KernelTable kKernelsAvx2 = {"avx2", 1, avx2::fwd_item, avx2::bwd_item_chunk, avx2::step_range,
-                                          avx2::exp_array, avx2::reduce_lanes};
+extern const KernelTable kKernelsAvx2 = {"avx2", 1, avx2::scratch_floats, avx2::fwd_item, avx2::bwd_item_chunk, avx2::step_range,
+                                          avx2::exp_array, avx2::exp2_array, avx2::reduce_lanes};
 }  // namespace gm

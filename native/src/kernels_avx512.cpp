@@ -15,6 +15,6 @@ namespace avx512 {
 #include "kernels.inl"
 }  // namespace avx512
 
-extern const KernelTable kKernelsAvx512 = {"avx512", 2, avx512::fwd_item, avx512::bwd_item_chunk, avx512::step_range,
-                                          avx512::exp_array, avx512::reduce_lanes};
+extern const KernelTable kKernelsAvx512 = {"avx512", 2, avx512::scratch_floats, avx512::fwd_item, avx512::bwd_item_chunk, avx512::step_range,
+                                          avx512::exp_array, avx512::exp2_array, avx512::reduce_lanes};
 }  // namespace gm

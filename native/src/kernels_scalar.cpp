@@ -15,6 +15,6 @@ namespace scalar {
 #include "kernels.inl"
 }  // namespace scalar
 
-extern const KernelTable kKernelsScalar = {"scalar", 0, scalar::fwd_item, scalar::bwd_item_chunk, scalar::step_range,
-                                          scalar::exp_array, scalar::reduce_lanes};
+extern const KernelTable kKernelsScalar = {"scalar", 0, scalar::scratch_floats, scalar::fwd_item, scalar::bwd_item_chunk, scalar::step_range,
+                                          scalar::exp_array, scalar::exp2_array, scalar::reduce_lanes};
 }  // namespace gm

@@ -47,13 +47,13 @@ struct ItemState {
     double* dbias;   // (kLanes)
 };
 
-// Floats one thread needs as scratch for one chunk of one item (forward or backward), 64-byte aligned parts.
-int64_t thread_buffer_floats(const Problem& P);
 
 // One instruction set's kernels. Each lives in its own translation unit compiled with its own flags.
 struct KernelTable {
     const char* name;
     int32_t feature_bits;  // gm_features() bits this table stands for
+    // Floats one thread needs as scratch for one chunk of one item (forward or backward).
+    int64_t (*thread_buffer_floats)(const Problem& P);
     // Forward of one item over the whole sequence: out, chunk_states, final_state.
     void (*fwd_item)(const Problem& P, int64_t item, float* tbuf);
     // Backward of chunk k of one item: du, ddelta, dz for the chunk, dh carried in st, sums into st,
@@ -62,8 +62,9 @@ struct KernelTable {
                            float* partial);
     // Recurrent step for channels [d_begin, d_end) of batch element b.
     void (*step_range)(const gm_step_params* p, int64_t b, int64_t d_begin, int64_t d_end);
-    // Test hooks: y = exp(x) for n values; out[i] = sum of the kLanes floats of vector i (kLanes vectors).
+    // Test hooks: y = exp(x), y = 2^x for n values; out[i] = sum of the kLanes floats of vector i.
     void (*exp_array)(const float* x, float* y, int64_t n);
+    void (*exp2_array)(const float* x, float* y, int64_t n);
     void (*reduce_lanes)(const float* vecs, float* out);
 };
 

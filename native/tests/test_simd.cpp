@@ -36,6 +36,29 @@ TEST(Simd, Exp_is_accurate_to_about_1e7_relative) {
     }
 }
 
+TEST(Simd, Exp2_of_the_hot_loop_is_accurate_to_about_1e7_relative) {
+    std::vector<float> x;
+    for (double v = -126.0; v <= 127.9; v += 0.00917) x.push_back((float)v);
+    std::vector<float> y(x.size());
+    for (const gm::KernelTable* k : tables()) {
+        k->exp2_array(x.data(), y.data(), (int64_t)x.size());
+        double worst = 0, at = 0;
+        for (size_t i = 0; i < x.size(); ++i) {
+            const double want = std::exp2((double)x[i]);
+            const double rel = std::fabs(y[i] - want) / want;
+            if (rel > worst) worst = rel, at = x[i];
+        }
+        std::printf("  %-7s exp2 max relative error %.3g at x = %.5g\n", k->name, worst, at);
+        EXPECT_LT(worst, 2.5e-7) << k->name;
+        std::vector<float> ends = {-1e30f, -200.0f, -151.0f, 128.5f, 1e30f, std::numeric_limits<float>::quiet_NaN()};
+        std::vector<float> e(ends.size());
+        k->exp2_array(ends.data(), e.data(), (int64_t)ends.size());
+        for (int i = 0; i < 3; ++i) EXPECT_EQ(e[i], 0.0f) << k->name << " 2^" << ends[i];
+        for (int i = 3; i < 5; ++i) EXPECT_EQ(e[i], std::numeric_limits<float>::infinity()) << k->name << " 2^" << ends[i];
+        EXPECT_TRUE(std::isnan(e[5])) << k->name;
+    }
+}
+
 TEST(Simd, Exp_handles_the_ends_of_the_range) {
     const float inf = std::numeric_limits<float>::infinity();
     std::vector<float> x = {-1e30f, -1000.0f, -200.0f, -104.0f, 89.0f, 100.0f, 1e30f, inf, -inf,

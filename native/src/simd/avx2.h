@@ -49,27 +49,41 @@ static inline float hsum8(__m256 a) {
 }
 static inline float hsum(V a) { return hsum8(_mm256_add_ps(a.lo, a.hi)); }
 
-// exp(x) on 8 lanes: x > 88.7228 gives +inf, x < -104 gives 0, NaN stays NaN. 2^n is applied as two
-// factors 2^(n>>1) * 2^(n - (n>>1)), each a normal float, so results down into the denormals are right.
-static inline __m256 exp8(__m256 x) {
-    const __m256 hi = _mm256_set1_ps(88.7228317f);
-    __m256 xc = _mm256_min_ps(hi, _mm256_max_ps(_mm256_set1_ps(-104.0f), x));  // NaN passes
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)),
-                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), xc);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    __m256 y = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+// 2^n * p(f): p is a degree-6 minimax polynomial for 2^f on [-0.5, 0.5]; n (an integer-valued float
+// in [-150, 129]) is applied as two factors 2^(n>>1) * 2^(n - (n>>1)), each a normal float, so results
+// down into the denormals are right and n = 128 overflows to inf as it should.
+static inline __m256 pow2_parts8(__m256 n, __m256 f) {
+    __m256 p = _mm256_set1_ps(1.5345812426e-4f);
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.3399930904e-3f));
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(9.6184890717e-3f));
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(5.5503286421e-2f));
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(2.4022646248e-1f));
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(6.9314718246e-1f));
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.0f));
     const __m256i ni = _mm256_cvtps_epi32(n), bias = _mm256_set1_epi32(127);
     const __m256i n1 = _mm256_srai_epi32(ni, 1), n2 = _mm256_sub_epi32(ni, n1);
-    y = _mm256_mul_ps(y, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23)));
-    y = _mm256_mul_ps(y, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23)));
-    return _mm256_blendv_ps(y, _mm256_set1_ps(__builtin_inff()), _mm256_cmp_ps(x, hi, _CMP_GT_OQ));
+    p = _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23)));
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23)));
+}
+
+// 2^u (callers fold log2(e) into A); clamped to [-150, 129], NaN passes through.
+static inline __m256 exp2_8(__m256 u) {
+    const __m256 magic = _mm256_set1_ps(12582912.0f);
+    __m256 x = _mm256_min_ps(_mm256_set1_ps(129.0f), _mm256_max_ps(_mm256_set1_ps(-150.0f), u));
+    __m256 n = _mm256_sub_ps(_mm256_add_ps(x, magic), magic);
+    return pow2_parts8(n, _mm256_sub_ps(x, n));
+}
+static inline V vexp2(V u) { return {exp2_8(u.lo), exp2_8(u.hi)}; }
+
+// e^x, accurate to ~1e-7 relative: x log2(e) is split exactly (FMA) before the reduction.
+static inline __m256 exp8(__m256 xin) {
+    const __m256 magic = _mm256_set1_ps(12582912.0f), l2e = _mm256_set1_ps(1.44269502163f);
+    __m256 x = _mm256_min_ps(_mm256_set1_ps(89.5f), _mm256_max_ps(_mm256_set1_ps(-104.0f), xin));
+    __m256 hi = _mm256_mul_ps(x, l2e);
+    __m256 lo = _mm256_fmsub_ps(x, l2e, hi);
+    lo = _mm256_fmadd_ps(x, _mm256_set1_ps(1.9259629891e-8f), lo);
+    __m256 n = _mm256_sub_ps(_mm256_add_ps(hi, magic), magic);
+    return pow2_parts8(n, _mm256_add_ps(_mm256_sub_ps(hi, n), lo));
 }
 static inline V vexp(V x) { return {exp8(x.lo), exp8(x.hi)}; }
 

@@ -25,21 +25,39 @@ static inline Mask gt(V a, V b) { return _mm512_cmp_ps_mask(a.v, b.v, _CMP_GT_OQ
 static inline V select(Mask m, V a, V b) { return {_mm512_mask_blend_ps(m, b.v, a.v)}; }  // m ? a : b
 static inline float hsum(V a) { return _mm512_reduce_add_ps(a.v); }
 
-// exp(x): x >= ~88.73 gives +inf, x <= -104 gives 0 (scalef handles both ends), NaN stays NaN.
-static inline V vexp(V x) {
-    __m512 xc = _mm512_max_ps(_mm512_set1_ps(-104.0f), x.v);  // NaN passes (second operand)
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(1.44269504088896341f)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), xc);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    __m512 y = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    return {_mm512_scalef_ps(y, n)};
+// 2^n * p(f): p is a degree-6 minimax polynomial for 2^f on [-0.5, 0.5] (relative error 2e-9 before
+// rounding); scalef applies 2^n with correct overflow to inf and underflow through the denormals to 0.
+static inline __m512 pow2_parts(__m512 n, __m512 f) {
+    __m512 p = _mm512_set1_ps(1.5345812426e-4f);
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.3399930904e-3f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.6184890717e-3f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.5503286421e-2f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4022646248e-1f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9314718246e-1f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(p, n);
+}
+
+// 2^u, the hot-loop exponential (callers fold log2(e) into A). Clamped to [-150, 129] first: beyond that
+// the result is 0 or inf anyway, and the round-to-nearest trick (adding 1.5 * 2^23) needs |u| < 2^22.
+// NaN passes through the clamps (the second operand of min/max is returned for NaN).
+static inline V vexp2(V u) {
+    const __m512 magic = _mm512_set1_ps(12582912.0f);
+    __m512 x = _mm512_min_ps(_mm512_set1_ps(129.0f), _mm512_max_ps(_mm512_set1_ps(-150.0f), u.v));
+    __m512 n = _mm512_sub_ps(_mm512_add_ps(x, magic), magic);
+    return {pow2_parts(n, _mm512_sub_ps(x, n))};
+}
+
+// e^x, accurate to ~1e-7 relative over the whole range: x log2(e) is split exactly (FMA) so the reduced
+// argument carries no rounding error from the product.
+static inline V vexp(V xin) {
+    const __m512 magic = _mm512_set1_ps(12582912.0f), l2e = _mm512_set1_ps(1.44269502163f);
+    __m512 x = _mm512_min_ps(_mm512_set1_ps(89.5f), _mm512_max_ps(_mm512_set1_ps(-104.0f), xin.v));
+    __m512 hi = _mm512_mul_ps(x, l2e);
+    __m512 lo = _mm512_fmsub_ps(x, l2e, hi);                                  // exact error of the product
+    lo = _mm512_fmadd_ps(x, _mm512_set1_ps(1.9259629891e-8f), lo);         // log2(e) - l2e
+    __m512 n = _mm512_sub_ps(_mm512_add_ps(hi, magic), magic);
+    return {pow2_parts(n, _mm512_add_ps(_mm512_sub_ps(hi, n), lo))};
 }
 
 // log(x) for finite x > 0.

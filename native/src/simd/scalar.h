@@ -32,6 +32,7 @@ static inline float hsum(V a) {
     return s;
 }
 static inline V vexp(V x) { V r; GM_LANES r.v[i] = expf(x.v[i]); return r; }
+static inline V vexp2(V x) { V r; GM_LANES r.v[i] = exp2f(x.v[i]); return r; }
 static inline V vlog(V x) { V r; GM_LANES r.v[i] = logf(x.v[i]); return r; }
 
 static inline void transpose16(V* r) {
