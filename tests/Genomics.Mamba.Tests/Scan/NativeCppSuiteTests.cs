@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+
+namespace Genomics.Mamba.Tests.Scan;
+
+/// <summary>
+/// Runs native/'s own GoogleTest suite (kernels vs a double-precision reference on every instruction set,
+/// determinism by memcmp across thread counts, validation, exported symbols) as part of `dotnet test`,
+/// so CI, which runs only the README's test command, runs it too. The tree is built beside the test
+/// assembly and reused, so a second run only relinks what changed.
+/// </summary>
+public class NativeCppSuiteTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Native_GoogleTest_suite_passes_under_ctest()
+    {
+        string source = Path.Combine(RepoRoot(), "native");
+        string build = Path.Combine(AppContext.BaseDirectory, "native-tests");
+        Run("cmake", ["-S", source, "-B", build, "-DCMAKE_BUILD_TYPE=Release", "-DGM_BUILD_TESTS=ON", "-DGM_BUILD_BENCH=OFF"], out string configure);
+        Assert.True(File.Exists(Path.Combine(build, "CTestTestfile.cmake")) && !configure.Contains("GTest not found", StringComparison.Ordinal),
+            "GoogleTest is missing, so native/'s C++ tests were not configured (apt-get install libgtest-dev):\n" + configure);
+        Run("cmake", ["--build", build, "--target", "genomamba_tests", "genomamba", "-j2"], out _);
+        Run("ctest", ["--test-dir", build, "-j2", "--output-on-failure", "--timeout", "300"], out string ctest);
+        string summary = ctest.Split('\n').LastOrDefault(l => l.Contains("tests passed", StringComparison.Ordinal)) ?? "";
+        output.WriteLine(summary);
+        Assert.Contains("100% tests passed", summary);
+    }
+
+    void Run(string file, string[] args, out string log)
+    {
+        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        bool exited = process.WaitForExit(TimeSpan.FromMinutes(10));
+        log = stdout.GetAwaiter().GetResult() + stderr.GetAwaiter().GetResult();
+        Assert.True(exited, $"{file} {string.Join(' ', args)} did not finish in 10 minutes");
+        if (process.ExitCode != 0)
+        {
+            output.WriteLine(log);
+        }
+        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} exited {process.ExitCode}:\n{Tail(log)}");
+    }
+
+    static string Tail(string log) => log.Length <= 6000 ? log : "…" + log[^6000..];
+
+    static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "genomamba.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("cannot find genomamba.sln above " + AppContext.BaseDirectory);
+    }
+}
