@@ -11,6 +11,7 @@ public static class BenchCommands
     {
         var bench = new Command("bench", "Benchmarks: each prints a table, or with --json one JSON object per measurement");
         bench.Subcommands.Add(BuildData());
+        bench.Subcommands.Add(BuildScan());
         return bench;
     }
 
@@ -37,6 +38,35 @@ public static class BenchCommands
                 parse.GetValue(workers), parse.GetValue(len), parse.GetValue(batch));
             var err = parse.InvocationConfiguration.Error;
             var results = DataBench.Run(options, line => err.WriteLine(line));
+            MeasurementPrinter.Print(results, parse.GetValue(json), parse.InvocationConfiguration.Output);
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command BuildScan()
+    {
+        var lens = new Option<long[]>("--lens") { Description = "sequence lengths L (default: 4096 65536 1048576 at D=256, 4096 65536 at D=1024)", AllowMultipleArgumentsPerToken = true };
+        var dims = new Option<long[]>("--dims") { Description = "channel counts D (with --lens or alone: every D × L pair)", AllowMultipleArgumentsPerToken = true };
+        var repeats = new Option<int>("--repeats") { Description = "timed repeats per measurement (the median is reported)", DefaultValueFactory = _ => 3 };
+        var threads = new Option<int>("--threads") { Description = "torch.set_num_threads before measuring (0: leave libtorch's default)", DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "one JSON object per measurement" };
+        var cmd = new Command("scan", "Selective scan forward and forward+backward (native libgenomamba; TorchSharp reference at L=4096): ns/element, GB/s, peak RSS")
+        {
+            lens, dims, repeats, threads, json,
+        };
+        cmd.SetAction(parse =>
+        {
+            var l = parse.GetValue(lens);
+            var d = parse.GetValue(dims);
+            if (l?.Any(x => x < 1) == true || d?.Any(x => x < 1) == true || parse.GetValue(repeats) < 1)
+            {
+                throw new ArgumentException("--lens, --dims and --repeats take positive numbers");
+            }
+            var options = new ScanBench.Options(l is { Length: > 0 } ? l : null, d is { Length: > 0 } ? d : null,
+                parse.GetValue(repeats), parse.GetValue(threads));
+            var err = parse.InvocationConfiguration.Error;
+            var results = ScanBench.Run(options, line => err.WriteLine(line));
             MeasurementPrinter.Print(results, parse.GetValue(json), parse.InvocationConfiguration.Output);
             return 0;
         });
