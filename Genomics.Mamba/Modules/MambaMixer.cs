@@ -54,11 +54,12 @@ public sealed class MambaMixer : nn.Module<Tensor, Tensor>
             // dt_proj.weight ~ U(±dt_scale·dt_rank^-0.5): preserves the variance of Δ at initialisation.
             double std = config.DtScale / Math.Sqrt(r);
             nn.init.uniform_(dt_proj.weight, -std, std);
-            dt_proj.bias!.copy_(InitialDtBias(e, config.DtMin, config.DtMax, config.DtInitFloor));
+            using var bias = InitialDtBias(e, config.DtMin, config.DtMax, config.DtInitFloor);
+            dt_proj.bias!.copy_(bias);
         }
         // S4D-real initialisation: A = −(1, 2, …, N) for every channel, stored as its log (kept in fp32).
-        A_log = new Parameter(log(arange(1, n + 1, dtype: float32)).repeat(e, 1));   // (e, n)
-        D = new Parameter(ones(e));                                                  // (e)
+        A_log = Parameters.Owned(() => log(arange(1, n + 1, dtype: float32)).repeat(e, 1));   // (e, n)
+        D = Parameters.Owned(() => ones(e));                                                  // (e)
 
         register_module(nameof(in_proj), in_proj);
         register_module(nameof(conv1d), conv1d);

@@ -16,7 +16,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public RmsNorm(long dim, double eps = 1e-5) : base(nameof(RmsNorm))
     {
         _eps = eps;
-        weight = new Parameter(ones(dim));
+        weight = Parameters.Owned(() => ones(dim));
         register_parameter(nameof(weight), weight);
     }
 
