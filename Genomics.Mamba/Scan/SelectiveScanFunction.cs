@@ -46,7 +46,10 @@ internal sealed class SelectiveScanFunction : MultiTensorFunction<SelectiveScanF
         long stateFloats = NativeMethods.gm_scan_chunk_states(in p);
         if (stateFloats <= 0)
         {
-            throw new NativeScanException(GmStatus.InvalidArgument, "gm_scan_chunk_states", NativeMethods.LastError());
+            // The size query fails the same validation as the scan but returns no status; the scan itself
+            // (no workspace yet, so it cannot run) reports the real one: unsupported vs invalid.
+            var status = NativeMethods.gm_selective_scan_fwd(in p);
+            NativeMethods.Check(status == GmStatus.Ok ? GmStatus.Internal : status, "gm_selective_scan_fwd");
         }
         var chunkStates = empty(stateFloats, dtype: float32);
         p.Out = NativeTensors.Ptr(output); p.OutBatchStride = output.stride(0); p.OutDimStride = output.stride(1);
