@@ -43,6 +43,9 @@ public sealed class MambaBackbone : nn.Module<Tensor, Tensor>
     /// <summary>The final norm.</summary>
     public RmsNorm NormF => norm_f;
 
+    /// <summary>Whether training recomputes each block in backward (<see cref="BlockCheckpoint"/>); same results either way.</summary>
+    public ActivationCheckpointing Checkpointing { get; set; } = ActivationCheckpointing.Auto;
+
     /// <summary>
     /// mamba_ssm's <c>_init_weights</c> (GPT-2 scheme): Linear biases zero except dt_proj's (marked _no_reinit), the
     /// embedding N(0, initializer_range), and every out_proj re-drawn kaiming_uniform(a=√5) then divided by
@@ -72,11 +75,14 @@ public sealed class MambaBackbone : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor ids)
     {
         using var scope = NewDisposeScope();
+        bool recompute = BlockCheckpoint.Applies(Checkpointing, ids.shape[1]);
         var hidden = embedding.forward(ids);                               // (b, l, d)
         Tensor? residual = null;
         foreach (var block in layers)
         {
-            (hidden, residual) = block.forward(hidden, residual);          // (b, l, d) each
+            (hidden, residual) = recompute
+                ? BlockCheckpoint.Forward(block, hidden, residual)          // keeps only the block's inputs
+                : block.forward(hidden, residual);                         // (b, l, d) each
         }
         var sum = residual is null ? hidden : residual + hidden;
         return norm_f.forward(sum.to(norm_f.Weight.dtype)).MoveToOuterDisposeScope();   // (b, l, d)
