@@ -91,6 +91,33 @@ public sealed class MambaBackbone : nn.Module<Tensor, Tensor>
     /// <summary>Zeroed recurrent state for <paramref name="batch"/> sequences, one (conv, ssm) pair per block.</summary>
     public MambaState NewState(long batch) => new(layers.Select(block => block.Mixer.NewState(batch)).ToArray());
 
+    /// <summary>
+    /// Runs a prompt in parallel, ids (b, l) → normalised hidden (b, l, d), and leaves <paramref name="state"/> (fresh
+    /// or <see cref="MambaState.Reset"/>) ready for <see cref="Step"/> at position l. Much faster than stepping the prompt.
+    /// </summary>
+    public Tensor Prefill(Tensor ids, MambaState state)
+    {
+        if (state.Layers.Count != layers.Count)
+        {
+            throw new ArgumentException($"state has {state.Layers.Count} layers, the model {layers.Count}", nameof(state));
+        }
+        if (state.Position != 0)
+        {
+            throw new ArgumentException($"state is at position {state.Position}; prefill starts a sequence (Reset it first)", nameof(state));
+        }
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var hidden = embedding.forward(ids);                               // (b, l, d)
+        Tensor? residual = null;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            (hidden, residual) = layers[i].Forward(hidden, residual, state.Layers[i]);
+        }
+        var sum = residual is null ? hidden : residual + hidden;
+        state.Position = ids.shape[1];
+        return norm_f.forward(sum.to(norm_f.Weight.dtype)).MoveToOuterDisposeScope();   // (b, l, d)
+    }
+
     /// <summary>One token per sequence: ids (b) int64 → normalised hidden (b, d); <paramref name="state"/> advances.</summary>
     public Tensor Step(Tensor ids, MambaState state)
     {

@@ -38,11 +38,14 @@ public sealed class MambaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tens
     /// hidden (b, l, d), residual (b, l, d) or null → (mixer output (b, l, d), residual (b, l, d)).
     /// The residual sum is taken in fp32 when <see cref="MambaConfig.ResidualInFp32"/>.
     /// </summary>
-    public override (Tensor Hidden, Tensor Residual) forward(Tensor hidden, Tensor? residual)
+    public override (Tensor Hidden, Tensor Residual) forward(Tensor hidden, Tensor? residual) => Forward(hidden, residual, null);
+
+    /// <summary><see cref="forward"/>, optionally leaving the mixer's recurrent state for <see cref="Step"/> (prefill).</summary>
+    public (Tensor Hidden, Tensor Residual) Forward(Tensor hidden, Tensor? residual, (Tensor Conv, Tensor Ssm)? state)
     {
         using var scope = NewDisposeScope();
         var sum = AddResidual(hidden, residual);                           // (b, l, d)
-        var output = mixer.forward(norm.forward(sum.to(norm.Weight.dtype)));
+        var output = mixer.Forward(norm.forward(sum.to(norm.Weight.dtype)), state);
         return (output.MoveToOuterDisposeScope(), sum.MoveToOuterDisposeScope());
     }
 

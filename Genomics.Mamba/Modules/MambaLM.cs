@@ -65,6 +65,15 @@ public sealed class MambaLM : nn.Module<Tensor, Tensor>
     /// <summary>Zeroed recurrent state for <paramref name="batch"/> sequences (dispose it when done).</summary>
     public MambaState NewState(long batch) => backbone.NewState(batch);
 
+    /// <summary>A prompt in parallel: ids (b, l) → logits (b, l, v), leaving <paramref name="state"/> ready to <see cref="Step"/> on.</summary>
+    public Tensor Prefill(Tensor ids, MambaState state)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var hidden = backbone.Prefill(ids, state);                         // (b, l, d)
+        return F.linear(hidden, HeadWeight).MoveToOuterDisposeScope();     // (b, l, v)
+    }
+
     /// <summary>One token per sequence: ids (b) int64 → logits (b, padded vocab); <paramref name="state"/> advances.</summary>
     public Tensor Step(Tensor ids, MambaState state)
     {

@@ -90,7 +90,14 @@ public sealed class MambaMixer : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>hidden (b, l, d) → (b, l, d). The parallel (training) path.</summary>
-    public override Tensor forward(Tensor hidden)
+    public override Tensor forward(Tensor hidden) => Forward(hidden, null);
+
+    /// <summary>
+    /// The parallel path; with <paramref name="state"/> (fresh, zeroed) it also leaves there what <see cref="Step"/>
+    /// needs to continue after the last position — the last d_conv conv inputs and the scan's final state — as
+    /// mamba_ssm does when it prefills a prompt.
+    /// </summary>
+    public Tensor Forward(Tensor hidden, (Tensor Conv, Tensor Ssm)? state)
     {
         long l = hidden.shape[1];
         using var scope = NewDisposeScope();
@@ -98,6 +105,13 @@ public sealed class MambaMixer : nn.Module<Tensor, Tensor>
         var xAndZ = xz.chunk(2, 1);
         var x = xAndZ[0];                                                  // (b, e, l)
         var z = xAndZ[1];                                                  // (b, e, l)
+        if (state is var (convState, _))
+        {
+            // The window Step expects: the last d_conv inputs, zeros in front when the prompt is shorter.
+            long keep = Math.Min(l, _dConv);
+            convState.zero_();
+            convState.narrow(2, _dConv - keep, keep).copy_(x.narrow(2, l - keep, keep));
+        }
 
         // Causal depthwise conv: pad k−1 on both sides, keep the first l outputs (position t sees t−k+1 … t).
         x = F.silu(conv1d.forward(x).narrow(2, 0, l));                     // (b, e, l)
@@ -109,7 +123,11 @@ public sealed class MambaMixer : nn.Module<Tensor, Tensor>
         var c = parts[2].transpose(1, 2);                                  // (b, n, l)
         var a = -exp(A_log);                                               // (e, n)
 
-        var (y, _) = ScanBackend.Scan(x, dt, a, b, c, D, z, dt_proj.bias, deltaSoftplus: true);   // (b, e, l)
+        var (y, last) = ScanBackend.Scan(x, dt, a, b, c, D, z, dt_proj.bias, deltaSoftplus: true);   // (b, e, l), (b, e, n)
+        if (state is var (_, ssmState))
+        {
+            ssmState.copy_(last);
+        }
         return out_proj.forward(y.transpose(1, 2)).MoveToOuterDisposeScope();                   // (b, l, d)
     }
 

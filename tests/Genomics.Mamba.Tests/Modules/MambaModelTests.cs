@@ -116,6 +116,27 @@ public class MambaModelTests(ITestOutputHelper log)
         Compare.Close(log, "after Reset", model.Step(ids.select(1, 0), state), steps[0], 0, 0);
     }
 
+    [Theory]
+    [InlineData(2)]    // shorter than d_conv: the conv window is zero-padded in front
+    [InlineData(37)]
+    public void Prefill_then_step_equals_the_parallel_forward(int prompt)
+    {
+        using var model = Build(Small with { NLayer = 3 }, seed: 8);
+        using var scope = NewDisposeScope();
+        var ids = ModuleTestData.DnaTokens(2, 60, start: 1_700_000);
+        var parallel = model.forward(ids);                                 // (2, 60, 16)
+        using var state = model.NewState(2);
+        var prefilled = model.Prefill(ids.narrow(1, 0, prompt), state);    // (2, prompt, 16)
+        Assert.Equal(prompt, state.Position);
+        var steps = new List<Tensor> { prefilled };
+        for (int t = prompt; t < 60; t++)
+        {
+            steps.Add(model.Step(ids.select(1, t), state).unsqueeze(1));
+        }
+        Compare.Close(log, $"prefill {prompt} + steps", cat(steps, 1), parallel, rtol: 1e-4, atol: 1e-5, scaled: true);
+        Assert.Throws<ArgumentException>(() => model.Prefill(ids, state));
+    }
+
     [Fact]
     public void One_AdamW_step_lowers_the_loss_on_a_batch_of_real_DNA()
     {
