@@ -40,7 +40,7 @@ public static class BlockCheckpoint
     /// <summary><see cref="MambaBlock.forward"/>, recomputed in backward instead of storing activations.</summary>
     public static (Tensor Hidden, Tensor Residual) Forward(MambaBlock block, Tensor hidden, Tensor? residual)
     {
-        var parameters = block.parameters().ToArray();
+        var parameters = Trainable(block);
         var vars = new object?[3 + parameters.Length];
         vars[0] = block;
         vars[1] = hidden;
@@ -49,6 +49,9 @@ public static class BlockCheckpoint
         var outputs = Function.apply(vars!);
         return (outputs[0], outputs[1]);
     }
+
+    /// <summary>The parameters gradients are asked for (a frozen one would make autograd.grad throw).</summary>
+    static TorchSharp.Modules.Parameter[] Trainable(MambaBlock block) => block.parameters().Where(p => p.requires_grad).ToArray();
 
     /// <summary>Inputs: block, hidden, residual (or null), then the block's parameters. Outputs: hidden, residual.</summary>
     sealed class Function : MultiTensorFunction<Function>
@@ -79,7 +82,7 @@ public static class BlockCheckpoint
             var saved = ctx.get_saved_variables();
             var hidden = saved[0].detach().requires_grad_(true);
             var residual = saved[1] is { IsInvalid: false } r0 ? r0.detach().requires_grad_(true) : null;
-            var parameters = block.parameters().ToArray();
+            var parameters = Trainable(block);
 
             Tensor h, r;
             using (enable_grad())
