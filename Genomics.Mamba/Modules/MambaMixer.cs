@@ -10,8 +10,8 @@ namespace Genomics.Mamba.Modules;
 /// <summary>
 /// The Mamba mixer (Gu &amp; Dao 2023, §3.4 Fig. 3; mamba_ssm <c>modules/mamba_simple.py</c>, class Mamba): a gated
 /// MLP whose inner path is a short causal convolution followed by the selective SSM (S6, Alg. 2).
-/// Glossary (code → paper): x/u the SSM input, z the gate branch, dt → Δ (before softplus), B_/C_ → B, C,
-/// A_log → log(−A), D → the skip D, d_inner → ED, d_state → N.
+/// Glossary (code → paper): x/u the SSM input, z the gate branch, dt → Δ (before bias and softplus), b/c → B, C,
+/// a → A = −exp(A_log), D → the skip D, d_inner (e) → ED, d_state (n) → N, dt_rank (r) → the rank of s_Δ.
 /// Parameter names are mamba_ssm's, so its state dicts load by key. The scan runs on <see cref="ScanBackend"/>
 /// (libgenomamba's fused kernel when present, else the TorchSharp reference); as in mamba_ssm's fast path, the
 /// dt_proj bias is not added by the Linear but handed to the scan as its delta bias, with softplus inside the scan.
@@ -30,8 +30,8 @@ public sealed class MambaMixer : nn.Module<Tensor, Tensor>
     readonly Linear out_proj;
 #pragma warning restore IDE1006
 
-    /// <summary>Builds the mixer with mamba_ssm's own initialisation (Mamba.__init__); <see cref="MambaLM"/> then
-    /// applies the model-level <c>_init_weights</c> (out_proj rescaling).</summary>
+    /// <summary>Builds the mixer with mamba_ssm's own initialisation (Mamba.__init__); <see cref="MambaBackbone"/>
+    /// then applies the model-level <c>_init_weights</c> (out_proj re-drawn and rescaled).</summary>
     public MambaMixer(MambaConfig config) : base(nameof(MambaMixer))
     {
         config.Validate();
@@ -105,7 +105,7 @@ public sealed class MambaMixer : nn.Module<Tensor, Tensor>
         var xAndZ = xz.chunk(2, 1);
         var x = xAndZ[0];                                                  // (b, e, l)
         var z = xAndZ[1];                                                  // (b, e, l)
-        if (state is var (convState, _))
+        if (state is { Conv: var convState })
         {
             // The window Step expects: the last d_conv inputs, zeros in front when the prompt is shorter.
             long keep = Math.Min(l, _dConv);
@@ -124,7 +124,7 @@ public sealed class MambaMixer : nn.Module<Tensor, Tensor>
         var a = -exp(A_log);                                               // (e, n)
 
         var (y, last) = ScanBackend.Scan(x, dt, a, b, c, D, z, dt_proj.bias, deltaSoftplus: true);   // (b, e, l), (b, e, n)
-        if (state is var (_, ssmState))
+        if (state is { Ssm: var ssmState })
         {
             ssmState.copy_(last);
         }
