@@ -37,8 +37,10 @@ public static class BlockCheckpoint
             _ => false,
         };
 
-    /// <summary><see cref="MambaBlock.forward"/>, recomputed in backward instead of storing activations.</summary>
-    public static (Tensor Hidden, Tensor Residual) Forward(MambaBlock block, Tensor hidden, Tensor? residual)
+    /// <summary><see cref="MambaBlock.forward"/> (or <see cref="HyenaBlock.forward"/>: any (hidden, residual) block),
+    /// recomputed in backward instead of storing activations.</summary>
+    public static (Tensor Hidden, Tensor Residual) Forward(nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)> block,
+        Tensor hidden, Tensor? residual)
     {
         var parameters = Trainable(block);
         var vars = new object?[3 + parameters.Length];
@@ -51,7 +53,7 @@ public static class BlockCheckpoint
     }
 
     /// <summary>The parameters gradients are asked for (a frozen one would make autograd.grad throw).</summary>
-    static TorchSharp.Modules.Parameter[] Trainable(MambaBlock block) => block.parameters().Where(p => p.requires_grad).ToArray();
+    static TorchSharp.Modules.Parameter[] Trainable(nn.Module block) => block.parameters().Where(p => p.requires_grad).ToArray();
 
     /// <summary>Inputs: block, hidden, residual (or null), then the block's parameters. Outputs: hidden, residual.</summary>
     sealed class Function : MultiTensorFunction<Function>
@@ -60,7 +62,7 @@ public static class BlockCheckpoint
 
         public override List<Tensor> forward(AutogradContext ctx, params object[] vars)
         {
-            var block = (MambaBlock)vars[0];
+            var block = (nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)>)vars[0];
             var hidden = (Tensor)vars[1];
             var residual = vars[2] as Tensor;
             // Already under no_grad here; the scope frees every intermediate as soon as the block returns.
@@ -76,7 +78,7 @@ public static class BlockCheckpoint
 
         public override List<Tensor> backward(AutogradContext ctx, List<Tensor> gradOutputs)
         {
-            var block = (MambaBlock)ctx.get_data("block");
+            var block = (nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)>)ctx.get_data("block");
             int count = (int)ctx.get_data("count");
             using var scope = NewDisposeScope();
             var saved = ctx.get_saved_variables();

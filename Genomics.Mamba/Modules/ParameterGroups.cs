@@ -9,7 +9,8 @@ namespace Genomics.Mamba.Modules;
 /// head) is not decayed either by default: the safari/HyenaDNA training code the DNA experiments descend from puts
 /// nn.Embedding on its no-decay list (after minGPT), and mamba_ssm ships no optimizer code to say otherwise.
 /// Everything else — in_proj, conv1d.weight, x_proj, dt_proj.weight, out_proj, an untied lm_head, a classifier's
-/// head weight — decays.
+/// head weight — decays. HyenaDNA: nothing inside a <see cref="HyenaFilter"/> decays (its FFN, shared sine frequency
+/// and D skip; hyena-dna registers them with wd = 0), while in_proj, short_filter, out_proj and the MLP weights do.
 /// </summary>
 public sealed record ParameterGroups(IReadOnlyList<(string Name, Parameter Parameter)> Decay,
     IReadOnlyList<(string Name, Parameter Parameter)> NoDecay)
@@ -19,18 +20,20 @@ public sealed record ParameterGroups(IReadOnlyList<(string Name, Parameter Param
     {
         var decay = new List<(string, Parameter)>();
         var noDecay = new List<(string, Parameter)>();
-        Visit(model, "");
+        Visit(model, "", false);
         return new ParameterGroups(decay, noDecay);
 
-        void Visit(nn.Module module, string prefix)
+        void Visit(nn.Module module, string prefix, bool inHyenaFilter)
         {
+            inHyenaFilter |= module is HyenaFilter;
             foreach (var (name, p) in module.named_parameters(recurse: false))
             {
                 if (!p.requires_grad)
                 {
                     continue;
                 }
-                bool exempt = name == "bias"
+                bool exempt = inHyenaFilter
+                              || name == "bias"
                               || module is RmsNorm or LayerNorm
                               || (module is Embedding && !decayEmbedding)
                               || (module is MambaMixer && name is "A_log" or "D");
@@ -38,7 +41,7 @@ public sealed record ParameterGroups(IReadOnlyList<(string Name, Parameter Param
             }
             foreach (var (name, child) in module.named_children())
             {
-                Visit(child, prefix + name + ".");
+                Visit(child, prefix + name + ".", inHyenaFilter);
             }
         }
     }

@@ -17,19 +17,30 @@ public enum Pooling
 }
 
 /// <summary>
-/// Sequence classification on a Mamba trunk (the species task, Mamba E.3.4): backbone → pool → Linear(d, classes).
-/// The head is freshly initialised (PyTorch's default Linear init); the trunk starts random or from a pretrained
-/// language model via <see cref="LoadBackbone(IReadOnlyDictionary{string, Tensor})"/>. Keys: backbone.* (as in
-/// <see cref="MambaLM"/>) and head.weight / head.bias.
+/// Sequence classification on a Mamba or HyenaDNA trunk (the species task, Mamba E.3.4): backbone → pool →
+/// Linear(d, classes). The head is freshly initialised (PyTorch's default Linear init); the trunk starts random or from
+/// a pretrained language model via <see cref="LoadBackbone(IReadOnlyDictionary{string, Tensor})"/>. Keys: backbone.*
+/// (as in <see cref="MambaLM"/> or <see cref="HyenaLM"/>) and head.weight / head.bias.
 /// </summary>
 public sealed class SequenceClassifier : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // state-dict keys
-    readonly MambaBackbone backbone;
+    readonly nn.Module<Tensor, Tensor> backbone;       // MambaBackbone or HyenaBackbone
     readonly Linear head;
 #pragma warning restore IDE1006
 
-    public SequenceClassifier(MambaConfig config, int classes, Pooling pooling = Pooling.Last) : base(nameof(SequenceClassifier))
+    public SequenceClassifier(MambaConfig config, int classes, Pooling pooling = Pooling.Last)
+        : this(new MambaBackbone(config), config.DModel, classes, pooling)
+    {
+    }
+
+    /// <summary>The same on a HyenaDNA trunk.</summary>
+    public SequenceClassifier(HyenaConfig config, int classes, Pooling pooling = Pooling.Last)
+        : this(new HyenaBackbone(config), config.DModel, classes, pooling)
+    {
+    }
+
+    SequenceClassifier(nn.Module<Tensor, Tensor> trunk, int dModel, int classes, Pooling pooling) : base(nameof(SequenceClassifier))
     {
         if (classes < 2)
         {
@@ -37,8 +48,8 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor>
         }
         Classes = classes;
         Pooling = pooling;
-        backbone = new MambaBackbone(config);
-        head = nn.Linear(config.DModel, classes, hasBias: true);
+        backbone = trunk;
+        head = nn.Linear(dModel, classes, hasBias: true);
         register_module(nameof(backbone), backbone);
         register_module(nameof(head), head);
     }
@@ -49,8 +60,13 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor>
     /// <summary>How positions are pooled.</summary>
     public Pooling Pooling { get; }
 
-    /// <summary>The trunk.</summary>
-    public MambaBackbone Backbone => backbone;
+    /// <summary>The Mamba trunk (throws for a HyenaDNA classifier: see <see cref="HyenaBackbone"/>).</summary>
+    public MambaBackbone Backbone => backbone as MambaBackbone
+        ?? throw new InvalidOperationException("this classifier has a HyenaDNA trunk: use HyenaBackbone");
+
+    /// <summary>The HyenaDNA trunk (throws for a Mamba classifier: see <see cref="Backbone"/>).</summary>
+    public HyenaBackbone HyenaBackbone => backbone as HyenaBackbone
+        ?? throw new InvalidOperationException("this classifier has a Mamba trunk: use Backbone");
 
     /// <summary>The classification layer, (classes, d) + bias.</summary>
     public Linear Head => head;
@@ -67,8 +83,9 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Loads the trunk from a <see cref="MambaLM"/> (or mamba_ssm) state dict: every backbone.* key is required, the
-    /// LM head's weight is ignored, the classification head keeps its fresh initialisation.
+    /// Loads the trunk from a <see cref="MambaLM"/> (or mamba_ssm) state dict, or for a HyenaDNA trunk a
+    /// <see cref="HyenaLM"/> (or hyena-dna) one: every backbone.* key is required, the LM head's weight is ignored, the
+    /// classification head keeps its fresh initialisation.
     /// </summary>
     public void LoadBackbone(IReadOnlyDictionary<string, Tensor> languageModelState)
     {
@@ -77,13 +94,21 @@ public sealed class SequenceClassifier : nn.Module<Tensor, Tensor>
             .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
         if (trunk.Count == 0)
         {
-            throw new ArgumentException("no backbone.* keys: this is not a Mamba language-model state dict", nameof(languageModelState));
+            throw new ArgumentException("no backbone.* keys: this is not a language-model state dict", nameof(languageModelState));
+        }
+        if (backbone is HyenaBackbone hyena)
+        {
+            hyena.LoadStateDict(trunk);
+            return;
         }
         StateDicts.Load(backbone, trunk);
     }
 
     /// <summary>Loads the trunk of a live language model (copied, not shared).</summary>
-    public void LoadBackbone(MambaLM pretrained) => StateDicts.Load(backbone, StateDicts.Of(pretrained.Backbone));
+    public void LoadBackbone(MambaLM pretrained) => StateDicts.Load(Backbone, StateDicts.Of(pretrained.Backbone));
+
+    /// <summary>Loads the trunk of a live HyenaDNA language model (copied, not shared).</summary>
+    public void LoadBackbone(HyenaLM pretrained) => StateDicts.Load(HyenaBackbone, StateDicts.Of(pretrained.Backbone));
 
     /// <summary>AdamW groups, as <see cref="MambaLM.ParameterGroups"/> (the head's weight decays, its bias does not).</summary>
     public ParameterGroups ParameterGroups(bool decayEmbedding = false) => Modules.ParameterGroups.Of(this, decayEmbedding);
