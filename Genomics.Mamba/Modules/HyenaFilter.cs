@@ -22,15 +22,13 @@ public sealed class HyenaFilter : nn.Module
     public const long CacheLimitBytes = 256L << 20;
 
     readonly int _channels;
-    readonly Linear[] _layers;                  // input, inner…, output: the Linear entries of implicit_filter
     Tensor? _cachedSpectrum;
     Tensor[] _cachedInputs = [];
 
 #pragma warning disable IDE1006 // hyena-dna's state-dict keys
     readonly Parameter bias;
     readonly HyenaPositionalEmbedding pos_emb;
-    readonly ModuleDict<nn.Module> implicit_filter;
-    readonly HyenaSin sin;
+    readonly HyenaImplicitFilter implicit_filter;
     readonly HyenaModulation modulation;
 #pragma warning restore IDE1006
 
@@ -38,26 +36,9 @@ public sealed class HyenaFilter : nn.Module
     {
         config.Validate();
         _channels = config.DModel * (config.Order - 1);
-        int f = config.FilterOrder;
         bias = Parameters.Owned(() => randn(_channels));
         pos_emb = new HyenaPositionalEmbedding(config.EmbDim, config.MaxLength);
-        sin = new HyenaSin(f, config.SineFrequency);
-
-        // Upstream's indices: Linear at even positions, the one sine module at every odd one (registered once, at 1).
-        var layers = new List<Linear> { nn.Linear(config.EmbDim, f) };
-        layers.AddRange(Enumerable.Range(0, config.FilterInnerLayers).Select(_ => nn.Linear(f, f)));
-        layers.Add(nn.Linear(f, _channels, hasBias: false));
-        _layers = [.. layers];
-        var entries = new List<(string, nn.Module)>();
-        for (int i = 0; i < _layers.Length; i++)
-        {
-            entries.Add(((2 * i).ToString(System.Globalization.CultureInfo.InvariantCulture), _layers[i]));
-            if (i == 0)
-            {
-                entries.Add(("1", sin));
-            }
-        }
-        implicit_filter = nn.ModuleDict([.. entries]);
+        implicit_filter = new HyenaImplicitFilter(config, _channels);
         modulation = new HyenaModulation(_channels, config.FastDecayPct, config.SlowDecayPct, config.DecayTarget, config.ModulationShift);
 
         register_parameter(nameof(bias), bias);
@@ -69,11 +50,8 @@ public sealed class HyenaFilter : nn.Module
     /// <summary>The D skip of the long convolution, (d).</summary>
     public Parameter Bias => bias;
 
-    /// <summary>The FFN's Linear layers in order (input, inner, output); the sine sits between each pair.</summary>
-    public IReadOnlyList<Linear> Layers => _layers;
-
-    /// <summary>The shared sine activation.</summary>
-    public HyenaSin Sin => sin;
+    /// <summary>The FFN (Linear layers and the shared sine).</summary>
+    public HyenaImplicitFilter Ffn => implicit_filter;
 
     /// <summary>The decay window.</summary>
     public HyenaModulation Modulation => modulation;
@@ -95,12 +73,7 @@ public sealed class HyenaFilter : nn.Module
         }
         using var scope = NewDisposeScope();
         var (z, t) = pos_emb.Take(length);                                 // (1, l, emb_dim), (1, l, 1)
-        var h = sin.forward(_layers[0].forward(z));                        // (1, l, F)
-        for (int i = 1; i < _layers.Length - 1; i++)
-        {
-            h = sin.forward(_layers[i].forward(h));                        // (1, l, F)
-        }
-        h = _layers[^1].forward(h);                                        // (1, l, d)
+        var h = implicit_filter.forward(z);                                // (1, l, d)
         h = modulation.Forward(t, h);                                      // (1, l, d)
         return h[0].t().MoveToOuterDisposeScope();                         // (d, l)
     }
@@ -150,7 +123,7 @@ public sealed class HyenaFilter : nn.Module
     Tensor[] CacheInputs(long length)
     {
         var (z, t) = pos_emb.Take(length);
-        return [.. _layers.SelectMany(l => l.parameters()), sin.Freq, modulation.Deltas, z, t];
+        return [.. implicit_filter.parameters(), modulation.Deltas, z, t];
     }
 
     static bool Same(Tensor[] now, Tensor[] then) =>

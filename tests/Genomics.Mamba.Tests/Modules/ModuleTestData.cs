@@ -76,23 +76,8 @@ public sealed class Golden
         var root = manifest.RootElement;
         Assert.Equal("genomamba-golden/1", root.GetProperty("format").GetString());
         byte[] blob = File.ReadAllBytes(Path.Combine(directory, "tensors.bin"));
-        var c = root.GetProperty("config");
-        Config = new MambaConfig
-        {
-            DModel = c.GetProperty("d_model").GetInt32(),
-            NLayer = c.GetProperty("n_layer").GetInt32(),
-            VocabSize = c.GetProperty("vocab_size").GetInt32(),
-            PadVocabSizeMultiple = c.GetProperty("pad_vocab_size_multiple").GetInt32(),
-            DState = c.GetProperty("d_state").GetInt32(),
-            DConv = c.GetProperty("d_conv").GetInt32(),
-            Expand = c.GetProperty("expand").GetInt32(),
-            DtMin = c.GetProperty("dt_min").GetDouble(),
-            DtMax = c.GetProperty("dt_max").GetDouble(),
-            DtInitFloor = c.GetProperty("dt_init_floor").GetDouble(),
-            RmsNormEps = c.GetProperty("norm_epsilon").GetDouble(),
-            InitializerRange = c.GetProperty("initializer_range").GetDouble(),
-        };
-        Assert.Equal("auto", c.GetProperty("dt_rank").GetString());
+        ConfigJson = root.GetProperty("config").Clone();
+        _mamba = new Lazy<MambaConfig>(() => MambaConfigOf(ConfigJson));
         foreach (var entry in root.GetProperty("tensors").EnumerateArray())
         {
             string name = entry.GetProperty("name").GetString()!;
@@ -108,7 +93,34 @@ public sealed class Golden
         }
     }
 
-    public MambaConfig Config { get; }
+    readonly Lazy<MambaConfig> _mamba;
+
+    /// <summary>The generator's config object, as written (a golden set of another model reads its own fields).</summary>
+    public JsonElement ConfigJson { get; }
+
+    static MambaConfig MambaConfigOf(JsonElement c)
+    {
+        var config = new MambaConfig
+        {
+            DModel = c.GetProperty("d_model").GetInt32(),
+            NLayer = c.GetProperty("n_layer").GetInt32(),
+            VocabSize = c.GetProperty("vocab_size").GetInt32(),
+            PadVocabSizeMultiple = c.GetProperty("pad_vocab_size_multiple").GetInt32(),
+            DState = c.GetProperty("d_state").GetInt32(),
+            DConv = c.GetProperty("d_conv").GetInt32(),
+            Expand = c.GetProperty("expand").GetInt32(),
+            DtMin = c.GetProperty("dt_min").GetDouble(),
+            DtMax = c.GetProperty("dt_max").GetDouble(),
+            DtInitFloor = c.GetProperty("dt_init_floor").GetDouble(),
+            RmsNormEps = c.GetProperty("norm_epsilon").GetDouble(),
+            InitializerRange = c.GetProperty("initializer_range").GetDouble(),
+        };
+        Assert.Equal("auto", c.GetProperty("dt_rank").GetString());
+        return config;
+    }
+
+    /// <summary>The config of a mamba_ssm golden set (make_mamba_golden.py).</summary>
+    public MambaConfig Config => _mamba.Value;
 
     public Dictionary<string, Tensor> Tensors { get; } = [];
 
