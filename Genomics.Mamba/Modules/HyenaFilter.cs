@@ -128,7 +128,7 @@ public sealed class HyenaFilter : nn.Module
 
     static bool Same(Tensor[] now, Tensor[] then) =>
         now.Length == then.Length && now.Zip(then).All(p =>
-            p.First.dtype == p.Second.dtype && p.First.device == p.Second.device &&
+            p.First.dtype == p.Second.dtype && p.First.device_type == p.Second.device_type && p.First.device_index == p.Second.device_index &&
             p.First.shape.SequenceEqual(p.Second.shape) && p.First.allclose(p.Second, 0, 0));
 
     protected override void Dispose(bool disposing)

@@ -39,6 +39,14 @@ public sealed class HyenaImplicitFilter : nn.Module<Tensor, Tensor>
         }
     }
 
+    /// <summary>
+    /// Children are registered above under upstream's indices. TorchSharp would otherwise also register every Module
+    /// field by its field name when this module is attached to its parent — the sine a second time, as "_sin".
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
+
     /// <summary>The Linear layers in order (input, inner…, output).</summary>
     public IReadOnlyList<Linear> Layers => _layers;
 
