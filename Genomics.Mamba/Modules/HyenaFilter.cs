@@ -10,7 +10,8 @@ namespace Genomics.Mamba.Modules;
 /// The implicit long filter of a Hyena operator (Poli et al. 2023 §3.3; hyena-dna <c>HyenaFilter</c>): the filter is not
 /// stored tap by tap but generated for any length L ≤ L_max as a function of position,
 /// k(t) = Window(t) · FFN(PositionalEncoding(t)), where the FFN is Linear(emb_dim, F) → sin → [Linear(F, F) → sin] × 2
-/// → Linear(F, d, no bias), one learnable sine frequency shared by all three sine layers, and the window the exponential
+/// → Linear(F, d, no bias) (<see cref="HyenaImplicitFilter"/>; the 2 is FilterInnerLayers), one learnable sine
+/// frequency shared by all its sine layers, and the window the exponential
 /// decay of <see cref="HyenaModulation"/>. "bias" is the D skip of the long convolution (N(0, 1), upstream's randn).
 /// Keys are hyena-dna's: bias, pos_emb.{z,t}, implicit_filter.{0,1,2,4,6}.*, modulation.deltas. Upstream's Sequential
 /// holds the shared sine at 1, 3 and 5, so its state dicts also carry implicit_filter.3.freq and .5.freq: the same
