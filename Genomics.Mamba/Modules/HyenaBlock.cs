@@ -1,0 +1,65 @@
+using Genomics.Mamba.Config;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Genomics.Mamba.Modules;
+
+/// <summary>
+/// One HyenaDNA layer (flash-attn <c>Block</c> with prenorm=True, as hyena-dna's create_block builds it): two pre-norm
+/// residual sublayers, LayerNorm → Hyena operator and LayerNorm → MLP. Like <see cref="MambaBlock"/> it adds the
+/// previous output to the residual first and returns (MLP output, residual): the usual
+/// x + Mixer(LN(x)) then + MLP(LN(·)), arranged as upstream so that the residual can be kept in fp32. The first block
+/// gets no residual. Keys norm1.*, mixer.*, norm2.*, mlp.*.
+/// </summary>
+public sealed class HyenaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)>
+{
+    readonly bool _residualInFp32;
+
+#pragma warning disable IDE1006 // hyena-dna's state-dict keys
+    readonly LayerNorm norm1;
+    readonly HyenaOperator mixer;
+    readonly LayerNorm norm2;
+    readonly HyenaMlp mlp;
+#pragma warning restore IDE1006
+
+    public HyenaBlock(HyenaConfig config) : base(nameof(HyenaBlock))
+    {
+        _residualInFp32 = config.ResidualInFp32;
+        norm1 = nn.LayerNorm(config.DModel, config.LayerNormEps);
+        mixer = new HyenaOperator(config);
+        norm2 = nn.LayerNorm(config.DModel, config.LayerNormEps);
+        mlp = new HyenaMlp(config);
+        register_module(nameof(mixer), mixer);
+        register_module(nameof(norm1), norm1);
+        register_module(nameof(mlp), mlp);
+        register_module(nameof(norm2), norm2);
+    }
+
+    /// <summary>The Hyena operator.</summary>
+    public HyenaOperator Mixer => mixer;
+
+    /// <summary>The MLP.</summary>
+    public HyenaMlp Mlp => mlp;
+
+    /// <summary>The pre-norms of the two sublayers.</summary>
+    public (LayerNorm Mixer, LayerNorm Mlp) Norms => (norm1, norm2);
+
+    /// <summary>hidden (b, l, d), residual (b, l, d) or null → (MLP output (b, l, d), residual (b, l, d)).</summary>
+    public override (Tensor Hidden, Tensor Residual) forward(Tensor hidden, Tensor? residual)
+    {
+        using var scope = NewDisposeScope();
+        var sum = AddResidual(hidden, residual);                           // (b, l, d)
+        var mixed = mixer.forward(norm1.forward(sum.to(norm1.weight!.dtype)));
+        sum = AddResidual(mixed, sum);                                     // (b, l, d)
+        var output = mlp.forward(norm2.forward(sum.to(norm2.weight!.dtype)));
+        return (output.MoveToOuterDisposeScope(), sum.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>residual + hidden (hidden alone for the first block), raised to fp32 when asked; never aliases the input.</summary>
+    Tensor AddResidual(Tensor hidden, Tensor? residual)
+    {
+        var sum = residual is null ? hidden.alias() : residual + hidden;
+        return _residualInFp32 && sum.dtype != float32 && sum.dtype != float64 ? sum.to(float32) : sum;
+    }
+}

@@ -1,0 +1,71 @@
+using Genomics.Mamba.Config;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Genomics.Mamba.Modules;
+
+/// <summary>
+/// The order-2 Hyena operator (Poli et al. 2023, Alg. 1 and §3; hyena-dna <c>src/models/sequence/hyena.py</c>,
+/// HyenaOperator): a projection to three streams, a short causal depthwise convolution on each, then
+/// y = x⁰ ⊙ (h ∗ (x¹ ⊙ v) + D ⊙ x¹ ⊙ v), with h the implicit long filter (<see cref="HyenaFilter"/>) applied by FFT
+/// (<see cref="HyenaFftConv"/>), and an output projection. Glossary (code → paper): x0, x1 the gates x¹, x² of the
+/// recurrence in upstream's split order (x1 gates before the long convolution, x0 after), v the value, k = h the long
+/// filter, D the filter's "bias". Causal throughout: every step looks only backwards. Keys are hyena-dna's.
+/// </summary>
+public sealed class HyenaOperator : nn.Module<Tensor, Tensor>
+{
+    readonly int _dModel;
+
+#pragma warning disable IDE1006 // hyena-dna's state-dict keys
+    readonly Linear in_proj;
+    readonly Conv1d short_filter;
+    readonly HyenaFilter filter_fn;
+    readonly Linear out_proj;
+#pragma warning restore IDE1006
+
+    /// <summary>Builds the operator with PyTorch's default Linear/Conv1d draws; <see cref="HyenaBackbone"/> then applies
+    /// hyena-dna's model-level <c>_init_weights</c> (normal 0.02 Linears, zero biases, out_proj rescaled).</summary>
+    public HyenaOperator(HyenaConfig config) : base(nameof(HyenaOperator))
+    {
+        config.Validate();
+        _dModel = config.DModel;
+        long d = config.DModel, width = d * (config.Order + 1);
+        in_proj = nn.Linear(d, width, hasBias: true);
+        short_filter = nn.Conv1d(width, width, config.ShortFilterOrder, padding: config.ShortFilterOrder - 1, groups: width, bias: true);
+        filter_fn = new HyenaFilter(config);
+        out_proj = nn.Linear(d, d, hasBias: true);
+        register_module(nameof(in_proj), in_proj);
+        register_module(nameof(out_proj), out_proj);
+        register_module(nameof(short_filter), short_filter);
+        register_module(nameof(filter_fn), filter_fn);
+    }
+
+    internal Linear InProj => in_proj;
+    internal Conv1d ShortFilter => short_filter;
+    internal Linear OutProj => out_proj;
+
+    /// <summary>The implicit long filter.</summary>
+    public HyenaFilter Filter => filter_fn;
+
+    /// <summary>u (b, l, d) → (b, l, d); l must not exceed the filter's MaxLength.</summary>
+    public override Tensor forward(Tensor u)
+    {
+        long l = u.shape[1], d = _dModel;
+        if (l > filter_fn.MaxLength)
+        {
+            throw new ArgumentException($"cannot forward length {l}: the Hyena filter covers only {filter_fn.MaxLength} positions " +
+                                        $"(HyenaConfig.MaxLength); build the model with config.ForContext({l})", nameof(u));
+        }
+        using var scope = NewDisposeScope();
+        var projected = in_proj.forward(u).transpose(1, 2);                // (b, 3d, l)
+        var uc = short_filter.forward(projected).narrow(2, 0, l);         // (b, 3d, l): padded k−1 both sides, keep the causal part
+        var x0 = uc.narrow(1, 0, d);                                       // (b, d, l) gate after the long convolution
+        var x1 = uc.narrow(1, d, d);                                       // (b, d, l) gate before it
+        var v = uc.narrow(1, 2 * d, d);                                    // (b, d, l)
+        var spectrum = filter_fn.SpectrumFor(l);                           // (d, l + 1) complex; may be the inference cache
+        v = HyenaFftConv.Apply(v * x1, spectrum, filter_fn.Bias);          // (b, d, l) = k ∗ (x1 v) + D x1 v
+        var y = (v * x0).transpose(1, 2);                                  // (b, l, d)
+        return out_proj.forward(y).MoveToOuterDisposeScope();              // (b, l, d)
+    }
+}
