@@ -105,22 +105,22 @@ public sealed record HyenaConfig
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first field out of range.</summary>
     public HyenaConfig Validate()
     {
-        Positive(DModel, nameof(DModel));
-        Positive(NLayer, nameof(NLayer));
-        Positive(DInner, nameof(DInner));
-        Positive(VocabSize, nameof(VocabSize));
-        Positive(PadVocabSizeMultiple, nameof(PadVocabSizeMultiple));
-        Positive(MaxLength, nameof(MaxLength));
+        ConfigChecks.Positive(DModel);
+        ConfigChecks.Positive(NLayer);
+        ConfigChecks.Positive(DInner);
+        ConfigChecks.Positive(VocabSize);
+        ConfigChecks.Positive(PadVocabSizeMultiple);
+        ConfigChecks.Positive(MaxLength);
         if (Order != 2)
         {
             throw new ArgumentOutOfRangeException(nameof(Order), Order, $"{nameof(Order)} must be 2 (HyenaDNA's order; higher orders are not implemented), got {Order}");
         }
-        Positive(FilterOrder, nameof(FilterOrder));
+        ConfigChecks.Positive(FilterOrder);
         if (FilterInnerLayers < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(FilterInnerLayers), FilterInnerLayers, $"{nameof(FilterInnerLayers)} must be ≥ 0, got {FilterInnerLayers}");
         }
-        Positive(ShortFilterOrder, nameof(ShortFilterOrder));
+        ConfigChecks.Positive(ShortFilterOrder);
         if (EmbDim < 3 || EmbDim % 2 == 0)
         {
             throw new ArgumentOutOfRangeException(nameof(EmbDim), EmbDim, $"{nameof(EmbDim)} must be odd and ≥ 3 (t plus cosine/sine pairs), got {EmbDim}");
@@ -129,14 +129,8 @@ public sealed record HyenaConfig
         {
             throw new ArgumentOutOfRangeException(nameof(SineFrequency), SineFrequency, $"{nameof(SineFrequency)} must be finite");
         }
-        if (!(FastDecayPct > 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(FastDecayPct), FastDecayPct, $"{nameof(FastDecayPct)} must be > 0");
-        }
-        if (!(SlowDecayPct > 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(SlowDecayPct), SlowDecayPct, $"{nameof(SlowDecayPct)} must be > 0");
-        }
+        ConfigChecks.Positive(FastDecayPct);
+        ConfigChecks.Positive(SlowDecayPct);
         if (!(DecayTarget > 0 && DecayTarget < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(DecayTarget), DecayTarget, $"{nameof(DecayTarget)} must be in (0, 1)");
@@ -145,27 +139,13 @@ public sealed record HyenaConfig
         {
             throw new ArgumentOutOfRangeException(nameof(ModulationShift), ModulationShift, $"{nameof(ModulationShift)} must be finite");
         }
-        if (!(LayerNormEps > 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(LayerNormEps), LayerNormEps, $"{nameof(LayerNormEps)} must be > 0");
-        }
+        ConfigChecks.Positive(LayerNormEps);
         if (!(EmbeddingDropout >= 0 && EmbeddingDropout < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(EmbeddingDropout), EmbeddingDropout, $"{nameof(EmbeddingDropout)} must be in [0, 1)");
         }
-        if (!(InitializerRange > 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(InitializerRange), InitializerRange, $"{nameof(InitializerRange)} must be > 0");
-        }
+        ConfigChecks.Positive(InitializerRange);
         return this;
-    }
-
-    static void Positive(int value, string name)
-    {
-        if (value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be > 0, got {value}");
-        }
     }
 
     /// <summary>Preset names, in order of size: HyenaDNA's released sizes interleaved with the Mamba paper's comparison sizes.</summary>

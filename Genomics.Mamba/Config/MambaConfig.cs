@@ -85,14 +85,14 @@ public sealed record MambaConfig
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first field out of range.</summary>
     public MambaConfig Validate()
     {
-        Positive(DModel, nameof(DModel));
-        Positive(NLayer, nameof(NLayer));
-        Positive(VocabSize, nameof(VocabSize));
-        Positive(PadVocabSizeMultiple, nameof(PadVocabSizeMultiple));
-        Positive(DState, nameof(DState));
-        Positive(DConv, nameof(DConv));
-        Positive(Expand, nameof(Expand));
-        Positive(DtRank, nameof(DtRank));
+        ConfigChecks.Positive(DModel);
+        ConfigChecks.Positive(NLayer);
+        ConfigChecks.Positive(VocabSize);
+        ConfigChecks.Positive(PadVocabSizeMultiple);
+        ConfigChecks.Positive(DState);
+        ConfigChecks.Positive(DConv);
+        ConfigChecks.Positive(Expand);
+        ConfigChecks.Positive(DtRank);
         if (!(DtMin > 0))
         {
             throw new ArgumentOutOfRangeException(nameof(DtMin), DtMin, $"{nameof(DtMin)} must be > 0 (it is a log-uniform bound)");
@@ -105,27 +105,10 @@ public sealed record MambaConfig
         {
             throw new ArgumentOutOfRangeException(nameof(DtInitFloor), DtInitFloor, $"{nameof(DtInitFloor)} must be ≥ 0");
         }
-        if (!(DtScale > 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(DtScale), DtScale, $"{nameof(DtScale)} must be > 0");
-        }
-        if (!(RmsNormEps > 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(RmsNormEps), RmsNormEps, $"{nameof(RmsNormEps)} must be > 0");
-        }
-        if (!(InitializerRange > 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(InitializerRange), InitializerRange, $"{nameof(InitializerRange)} must be > 0");
-        }
+        ConfigChecks.Positive(DtScale);
+        ConfigChecks.Positive(RmsNormEps);
+        ConfigChecks.Positive(InitializerRange);
         return this;
-    }
-
-    static void Positive(int value, string name)
-    {
-        if (value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be > 0, got {value}");
-        }
     }
 
     /// <summary>Preset names, in order of size: the paper's context-scaling models, then HyenaDNA's released sizes.</summary>
