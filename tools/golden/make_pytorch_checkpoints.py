@@ -28,6 +28,11 @@ DIR/config.json, checks the keys, dtypes and shapes against the golden state dic
 the golden script's PyTorch port from the config.json alone, loads the tensors strictly, and compares its float64
 logits on the golden tokens with the golden logits. Prints one JSON line; exit status 0 when everything agrees.
 
+  make_pytorch_checkpoints.py --verify-checkpoint FILE.gmckpt --golden mamba-tiny|hyena-tiny
+reads a genomamba checkpoint with the format's documented layout (magic, version, JSON header, tensors at 64-byte
+aligned offsets; the XXH64 trailer is not checked: Debian's python has no xxhash by default), restores upstream's
+aliases (tied lm_head.weight, the shared sine), and checks tensors and logits against the golden set the same way.
+
 Run from the repository root (Debian's PyTorch 1.13, CPU; not the pyenv python on PATH):
   /usr/bin/python3 tools/golden/make_pytorch_checkpoints.py
 """
@@ -147,6 +152,66 @@ def read_safetensors(path):
     return metadata, tensors
 
 
+GMCKPT_DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16,
+                 "bfloat16": torch.bfloat16, "int64": torch.int64, "int32": torch.int32, "int16": torch.int16,
+                 "int8": torch.int8, "uint8": torch.uint8, "bool": torch.bool}
+
+
+def read_gmckpt(path):
+    """(header, {name: tensor} of the model section) from a genomamba checkpoint (Genomics.Mamba/Checkpoints/README.md)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:6] == b"GMCKPT", "not a genomamba checkpoint"
+    (version,) = struct.unpack("<H", data[6:8])
+    assert version == 1, f"format version {version}"
+    (n,) = struct.unpack("<Q", data[8:16])
+    header = json.loads(data[16:16 + n])
+    start = (16 + n + 63) // 64 * 64
+    assert len(data) == start + header["data_bytes"] + 8, "truncated or trailing bytes"
+    body = bytearray(data[start:start + header["data_bytes"]])
+    state = collections.OrderedDict()
+    for t in header["tensors"]:
+        if t["section"] != "model":
+            continue
+        dtype = GMCKPT_DTYPES[t["dtype"]]
+        raw = body[t["offset"]:t["offset"] + t["bytes"]]
+        state[t["name"]] = (torch.frombuffer(raw, dtype=dtype) if t["bytes"] else torch.empty(0, dtype=dtype)).reshape(t["shape"])
+    return header, state
+
+
+def with_upstream_aliases(state):
+    """genomamba stores a tied or shared tensor once; upstream's state_dict lists it under every name."""
+    state = collections.OrderedDict(state)
+    for emb in ("backbone.embedding.weight", "backbone.embeddings.word_embeddings.weight"):
+        if emb in state and "lm_head.weight" not in state:
+            state["lm_head.weight"] = state[emb]
+    for k in list(state):
+        if k.endswith("implicit_filter.1.freq"):
+            prefix = k[:-len("1.freq")]
+            i = 3
+            while any(key.startswith(f"{prefix}{i + 1}.") for key in state):   # a Sin at i is followed by a Linear
+                state[f"{prefix}{i}.freq"] = state[k]
+                i += 2
+    return state
+
+
+def upstream_config_of(model):
+    """The upstream config.json equivalent of a checkpoint header's "model" (genomamba's snake_case config fields)."""
+    c = model["config"]
+    if model["kind"] == "mamba":
+        ssm = dict(d_state=c["d_state"], d_conv=c["d_conv"], expand=c["expand"], dt_rank=c["dt_rank"])
+        return dict(d_model=c["d_model"], d_intermediate=0, n_layer=c["n_layer"], vocab_size=c["vocab_size"],
+                    ssm_cfg=ssm, rms_norm=True, residual_in_fp32=c["residual_in_fp32"], fused_add_norm=True,
+                    pad_vocab_size_multiple=c["pad_vocab_size_multiple"], tie_embeddings=c["tie_embeddings"])
+    layer = {"_name_": "hyena", "emb_dim": c["emb_dim"], "filter_order": c["filter_order"],
+             "short_filter_order": c["short_filter_order"], "l_max": c["max_length"], "order": c["order"],
+             "w": c["sine_frequency"], "num_inner_mlps": c["filter_inner_layers"], "fast_decay_pct": c["fast_decay_pct"],
+             "slow_decay_pct": c["slow_decay_pct"], "target": c["decay_target"], "shift": c["modulation_shift"]}
+    return {"d_model": c["d_model"], "n_layer": c["n_layer"], "d_inner": c["d_inner"], "vocab_size": c["vocab_size"],
+            "pad_vocab_size_multiple": c["pad_vocab_size_multiple"], "layer_norm_epsilon": c["layer_norm_eps"],
+            "layer": layer}
+
+
 def lightning(state, checkpointed=False):
     """A PyTorch Lightning checkpoint dict around a state dict, as hyena-dna's SequenceLightningModule saves it."""
     def key(k):
@@ -216,12 +281,18 @@ def port_model(name, config_json):
     return g.ConvLMHeadModel(c)
 
 
-def verify(directory, name):
+def verify(directory, name, checkpoint=None):
     _, golden = load_golden(name)
     expected = weights_of(golden)
-    metadata, got = read_safetensors(os.path.join(directory, "model.safetensors"))
-    with open(os.path.join(directory, "config.json")) as f:
-        config_json = json.load(f)
+    if checkpoint is None:
+        metadata, got = read_safetensors(os.path.join(directory, "model.safetensors"))
+        with open(os.path.join(directory, "config.json")) as f:
+            config_json = json.load(f)
+    else:
+        header, got = read_gmckpt(checkpoint)
+        got = with_upstream_aliases(got)
+        metadata = {"genomamba_version": header["genomamba_version"], "step": str(header["step"])}
+        config_json = upstream_config_of(header["model"])
     problems = []
     if set(got) != set(expected):
         problems.append(f"keys: missing {sorted(set(expected) - set(got))}, extra {sorted(set(got) - set(expected))}")
@@ -251,6 +322,8 @@ def verify(directory, name):
 
 
 def main(argv):
+    if len(argv) == 4 and argv[0] == "--verify-checkpoint" and argv[2] == "--golden":
+        return verify(None, argv[3], checkpoint=argv[1])
     if len(argv) >= 1 and argv[0] == "--verify":
         if len(argv) != 4 or argv[2] != "--golden":
             print("usage: make_pytorch_checkpoints.py --verify DIR --golden mamba-tiny|hyena-tiny", file=sys.stderr)

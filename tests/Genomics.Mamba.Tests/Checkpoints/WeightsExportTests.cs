@@ -157,6 +157,27 @@ public class WeightsExportTests(ITestOutputHelper log)
         }
     }
 
+    [PythonTorchFact]
+    public void Python_reads_a_genomamba_checkpoint_by_its_documented_layout()
+    {
+        using var dir = new TempDir();
+        using (var mamba = GoldenModels.MambaModel())
+        {
+            Checkpoint.Of(mamba, step: 5).Save(dir.File("mamba.gmckpt"));
+        }
+        using (var hyena = GoldenModels.HyenaModel())
+        {
+            Checkpoint.Of(hyena, step: 6).Save(dir.File("hyena.gmckpt"));
+        }
+        foreach (var (file, golden) in new[] { ("mamba.gmckpt", "mamba-tiny"), ("hyena.gmckpt", "hyena-tiny") })
+        {
+            var (code, output) = PythonTorch.Run($"tools/golden/make_pytorch_checkpoints.py --verify-checkpoint \"{dir.File(file)}\" --golden {golden}");
+            log.WriteLine($"{golden}: {output.Trim()}");
+            Assert.True(code == 0, output);
+            Assert.Contains("\"ok\": true", output);
+        }
+    }
+
     [Fact]
     public void Fields_upstream_config_json_cannot_hold_survive_in_the_metadata()
     {
