@@ -13,7 +13,8 @@ namespace Genomics.Mamba.Checkpoints;
 /// Released PyTorch weights into genomamba models, read with TorchSharp.PyBridge (which unpickles torch.save's zip
 /// format; files from PyTorch before 1.6's legacy format are refused with a hint): mamba_ssm's pytorch_model.bin, a
 /// hyena-dna or any state-dict pickle, and PyTorch Lightning .ckpt files, whose "state_dict" is taken and normalised by
-/// <see cref="UpstreamStateDict.Normalise"/> ("model." prefix, gradient-checkpointing ".layer"). The config comes from,
+/// <see cref="UpstreamStateDict.Normalise"/> ("model." prefix, gradient-checkpointing ".layer"); the Python objects beside
+/// the tensors (OmegaConf hyper-parameters, loop state) are read as inert placeholders (<see cref="PickleClasses"/>). The config comes from,
 /// in order: the argument, a config.json beside the file (mamba_ssm's or hyena-dna's layout), or the tensor shapes.
 /// </summary>
 public static class PretrainedImport
@@ -28,6 +29,7 @@ public static class PretrainedImport
         Hashtable root;
         try
         {
+            PickleClasses.PrepareFor(path);
             using var stream = File.OpenRead(path);
             root = PyTorchUnpickler.UnpickleStateDict(stream);
         }

@@ -9,7 +9,8 @@ make_hyena_golden.py) saved the ways upstream saves them, so the C# importers ar
                               under implicit_filter.1/3/5.freq)
   <model>/lightning.ckpt      a PyTorch Lightning checkpoint as hyena-dna's training runs save it: {"state_dict":
                               {"model.backbone.…": …, "model.lm_head.weight": …}, "epoch", "global_step",
-                              "optimizer_states", "lr_schedulers", "hyper_parameters", …}
+                              "optimizer_states", "lr_schedulers", "callbacks" (with a defaultdict), and
+                              "hyper_parameters" as an OmegaConf DictConfig (needs python3-omegaconf)
   hyena-tiny/lightning-checkpointed.ckpt
                               the same from a run with checkpoint_mixer/checkpoint_mlp, whose keys carry an extra
                               ".layer" (model.backbone.layers.0.mixer.layer.in_proj.weight), as huggingface.py's
@@ -228,15 +229,30 @@ def lightning(state, checkpointed=False):
         "pytorch-lightning_version": "1.8.6",
         "state_dict": sd,
         "loops": {"fit_loop": {"epoch_progress": {"current": {"completed": 3}}}},
-        "callbacks": {},
+        "callbacks": {"ModelCheckpoint{'monitor': 'val/loss', 'mode': 'min'}": {
+            "monitor": "val/loss", "best_model_score": torch.tensor(1.25), "best_model_path": "checkpoints/val/loss.ckpt",
+            "best_k_models": collections.defaultdict(float, {"checkpoints/val/loss.ckpt": torch.tensor(1.25)})}},
         "optimizer_states": [{"state": {0: {"step": torch.tensor(120.0), "exp_avg": torch.zeros_like(first),
                                             "exp_avg_sq": torch.zeros_like(first)}},
                               "param_groups": [{"lr": 6e-4, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.1,
                                                 "params": [0]}]}],
         "lr_schedulers": [{"last_epoch": 120, "_step_count": 121, "base_lrs": [6e-4]}],
         "hparams_name": "config",
-        "hyper_parameters": {"model": {"_name_": "lm", "d_model": 16}, "train": {"seed": 2222}},
+        "hyper_parameters": hyper_parameters(),
     }
+
+
+def hyper_parameters():
+    """hyena-dna's save_hyperparameters(config) pickles an OmegaConf DictConfig (with defaultdicts and enums inside),
+    the objects that trip a naive unpickler; plain dicts when python3-omegaconf is not installed."""
+    config = {"model": {"_name_": "lm", "d_model": 16, "layer": {"_name_": "hyena", "l_max": 34}},
+              "train": {"seed": 2222, "interval": "step"}, "dataset": {"max_length": 32, "tokenizer": None}}
+    try:
+        from omegaconf import OmegaConf
+    except ImportError:
+        print("warning: python3-omegaconf missing; hyper_parameters saved as plain dicts", file=sys.stderr)
+        return config
+    return OmegaConf.create(config)
 
 
 def make(name, config_json):

@@ -60,6 +60,22 @@ public class PretrainedImportTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void The_lightning_fixtures_carry_the_python_objects_real_runs_pickle()
+    {
+        // hyena-dna's runs pickle an OmegaConf DictConfig (hyper_parameters) and defaultdicts (callback state) beside
+        // the weights; Razorvine alone throws on them, so the fixtures must hold them for the import tests to mean it.
+        using var zip = System.IO.Compression.ZipFile.OpenRead(Fixture("hyena-tiny", "lightning.ckpt"));
+        using var pkl = zip.Entries.First(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal)).Open();
+        using var buffer = new MemoryStream();
+        pkl.CopyTo(buffer);
+        var classes = PickleClasses.Classes(buffer.ToArray()).Select(c => $"{c.Module}.{c.Name}").ToHashSet();
+        log.WriteLine(string.Join(", ", classes.Order()));
+        Assert.Contains("omegaconf.dictconfig.DictConfig", classes);
+        Assert.Contains("collections.defaultdict", classes);
+        Assert.Contains("torch._utils._rebuild_tensor_v2", classes);
+    }
+
+    [Fact]
     public void Without_config_json_the_config_is_read_off_the_tensor_shapes()
     {
         using var dir = new TempDir();
