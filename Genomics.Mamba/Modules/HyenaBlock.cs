@@ -1,4 +1,5 @@
 using Genomics.Mamba.Config;
+using Genomics.Mamba.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -41,6 +42,17 @@ public sealed class HyenaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tens
 
     /// <summary>The MLP.</summary>
     public HyenaMlp Mlp => mlp;
+
+    /// <summary>The compute dtype of the operator and the MLP (<see cref="ComputePrecision"/>); norms and residual stay fp32.</summary>
+    public ComputePrecision Precision
+    {
+        get => mixer.Precision;
+        set
+        {
+            mixer.Precision = value;
+            mlp.Precision = value;
+        }
+    }
 
     /// <summary>The pre-norms of the two sublayers.</summary>
     public (LayerNorm Mixer, LayerNorm Mlp) Norms => (norm1, norm2);
