@@ -13,7 +13,7 @@ namespace Genomics.Mamba.Modules;
 /// x + Mixer(LN(x)) then + MLP(LN(·)), arranged as upstream so that the residual can be kept in fp32. The first block
 /// gets no residual. Keys norm1.*, mixer.*, norm2.*, mlp.*.
 /// </summary>
-public sealed class HyenaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)>
+public sealed class HyenaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)>, IResidualBlock
 {
     readonly bool _residualInFp32;
 
@@ -61,7 +61,16 @@ public sealed class HyenaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tens
     public override (Tensor Hidden, Tensor Residual) forward(Tensor hidden, Tensor? residual)
     {
         using var scope = NewDisposeScope();
-        var sum = AddResidual(hidden, residual);                           // (b, l, d)
+        var (output, sum) = ((IResidualBlock)this).FromSum(AddResidual(hidden, residual));
+        return (output.MoveToOuterDisposeScope(), sum.MoveToOuterDisposeScope());
+    }
+
+    Tensor IResidualBlock.Sum(Tensor hidden, Tensor? residual) => AddResidual(hidden, residual);
+
+    /// <summary>From the first sum (b, l, d): the Hyena sublayer, the second residual add, the MLP sublayer.</summary>
+    (Tensor Hidden, Tensor Residual) IResidualBlock.FromSum(Tensor sum)
+    {
+        using var scope = NewDisposeScope();
         var mixed = mixer.forward(norm1.forward(sum.to(norm1.weight!.dtype)));
         sum = AddResidual(mixed, sum);                                     // (b, l, d)
         var output = mlp.forward(norm2.forward(sum.to(norm2.weight!.dtype)));

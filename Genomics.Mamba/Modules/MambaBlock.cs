@@ -11,7 +11,7 @@ namespace Genomics.Mamba.Modules;
 /// residual first and returns both the mixer output and the new residual; the model is the same, and this is the
 /// order whose residual mamba_ssm keeps in fp32. The first block gets no residual.
 /// </summary>
-public sealed class MambaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)>
+public sealed class MambaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)>, IResidualBlock
 {
     readonly bool _residualInFp32;
 
@@ -71,6 +71,11 @@ public sealed class MambaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tens
 
     /// <summary>The block's new residual, residual + hidden (b, l, d): everything the rest of the block reads.</summary>
     internal Tensor Sum(Tensor hidden, Tensor? residual) => AddResidual(hidden, residual);
+
+    Tensor IResidualBlock.Sum(Tensor hidden, Tensor? residual) => AddResidual(hidden, residual);
+
+    /// <summary>Norm → mixer on the sum; the residual out is the sum itself.</summary>
+    (Tensor Hidden, Tensor Residual) IResidualBlock.FromSum(Tensor sum) => (mixer.forward(norm.forward(sum.to(norm.Weight.dtype))), sum);
 
     /// <summary>One token of recurrent inference: hidden (b, d), residual (b, d) or null; states advance in place.</summary>
     public (Tensor Hidden, Tensor Residual) Step(Tensor hidden, Tensor? residual, Tensor convState, Tensor ssmState)

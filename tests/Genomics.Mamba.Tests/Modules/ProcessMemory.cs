@@ -3,43 +3,68 @@ using System.Runtime.InteropServices;
 namespace Genomics.Mamba.Tests.Modules;
 
 /// <summary>
-/// Peak resident memory of this process around one action: the kernel's high-water mark (VmHWM in
-/// /proc/self/status), reset to the current RSS by writing 5 to /proc/self/clear_refs just before.
+/// Native heap in use by this process — glibc's mallinfo2, bytes handed out by malloc and not yet freed (all arenas plus
+/// mmapped blocks): what libtorch's CPU allocator holds. Unlike the resident set it does not keep freed pages, so it
+/// measures what is alive, and a background sampler gives its peak over an action.
 /// </summary>
 public static class ProcessMemory
 {
-    const int MmapThreshold = -3;   // glibc's M_MMAP_THRESHOLD
-
-    [DllImport("libc", EntryPoint = "mallopt")]
-    static extern int MallOpt(int parameter, int value);
-
-    /// <summary>
-    /// Makes glibc serve every block of 256 KiB or more with its own mmap and unmap it on free. By default the
-    /// threshold climbs after the first large free, big tensors then come from the heap and their pages stay resident
-    /// after free, so the high-water mark of a later phase would hide behind an earlier one. Process-wide and only a
-    /// speed trade-off: call it from tests that measure.
-    /// </summary>
-    public static void ServeLargeBlocksByMmap() => Assert.Equal(1, MallOpt(MmapThreshold, 256 << 10));
-
-    /// <summary>MB by which the resident set peaked above its level at the start of <paramref name="action"/>.</summary>
-    public static double PeakDuring(Action action)
+    [StructLayout(LayoutKind.Sequential)]
+    struct MallInfo2
     {
-        File.WriteAllText("/proc/self/clear_refs", "5");
-        double before = StatusMegabytes("VmRSS");
-        action();
-        return StatusMegabytes("VmHWM") - before;
+        public nuint Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost;
     }
 
-    /// <summary>A "Vm…: n kB" line of /proc/self/status, in MB.</summary>
-    public static double StatusMegabytes(string field)
+    [DllImport("libc", EntryPoint = "mallinfo2")]
+    static extern MallInfo2 MallInfo();
+
+    /// <summary>MB handed out by malloc and not yet freed.</summary>
+    public static double HeapInUseMegabytes()
     {
-        foreach (var line in File.ReadLines("/proc/self/status"))
+        var m = MallInfo();
+        return (m.Uordblks + m.Hblkhd) / 1048576.0;
+    }
+
+    /// <summary>
+    /// Runs the finalizers of tensors earlier code left to the garbage collector: they free native memory on the
+    /// finalizer thread at random moments, which would otherwise land in the middle of a measurement.
+    /// </summary>
+    public static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
+    /// <summary>
+    /// MB by which the heap in use peaked above its level at the start of <paramref name="action"/>, sampled by a
+    /// thread polling mallinfo2 as fast as it can. It misses spikes shorter than a poll (tens of µs), not the working
+    /// sets of whole kernels or graphs, which live for milliseconds.
+    /// </summary>
+    public static double PeakDuring(Action action)
+    {
+        Settle();
+        double before = HeapInUseMegabytes();
+        double peak = before;
+        bool done = false;
+        var sampler = new Thread(() =>
         {
-            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            while (!Volatile.Read(ref done))
             {
-                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0]) / 1024.0;
+                peak = Math.Max(peak, HeapInUseMegabytes());
+                Thread.Yield();
             }
+        }) { IsBackground = true };
+        sampler.Start();
+        try
+        {
+            action();
         }
-        throw new InvalidOperationException($"/proc/self/status has no {field}");
+        finally
+        {
+            Volatile.Write(ref done, true);
+            sampler.Join();
+        }
+        return Math.Max(peak, HeapInUseMegabytes()) - before;
     }
 }
