@@ -18,10 +18,11 @@ public enum ActivationCheckpointing
 /// <summary>
 /// Per-block activation checkpointing (Chen et al. 2016), which TorchSharp lacks: forward runs the block under
 /// no_grad inside a dispose scope, so its activations (in_proj output, conv, x_proj, scan, …) are freed at once and
-/// only the block's inputs stay alive; backward re-runs the block with grad enabled and back-propagates through the
+/// only what the block reads stays alive; backward re-runs the block with grad enabled and back-propagates through the
 /// recomputed graph with torch.autograd.grad. The block's parameters are passed as extra inputs so the engine routes
-/// their gradients. Cost: one extra block forward per backward. Memory: O(block input) per block instead of
-/// O(all block activations); the dispose scopes in both directions are what make the drop real (see field notes).
+/// their gradients. Cost: one extra block forward per backward. Memory: one (b, l, d) tensor per block — the sum of its
+/// two inputs, all the block reads — instead of O(all block activations); the dispose scopes in both directions are
+/// what make the drop real (see field notes). <see cref="SegmentedCheckpoint"/> also bounds the recompute itself.
 /// </summary>
 public static class BlockCheckpoint
 {
@@ -37,11 +38,16 @@ public static class BlockCheckpoint
             _ => false,
         };
 
-    /// <summary><see cref="MambaBlock.forward"/> (or <see cref="HyenaBlock.forward"/>: any (hidden, residual) block),
-    /// recomputed in backward instead of storing activations.</summary>
+    /// <summary><see cref="MambaBlock.forward"/> (or <see cref="HyenaBlock.forward"/>: any (hidden, residual) block that
+    /// adds its inputs first), recomputed in backward instead of storing activations.</summary>
     public static (Tensor Hidden, Tensor Residual) Forward(nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)> block,
         Tensor hidden, Tensor? residual)
     {
+        if (block is not IResidualBlock)
+        {
+            throw new ArgumentException($"{block.GetType().Name} is not a residual block this checkpoint knows how to recompute " +
+                                        $"(MambaBlock, HyenaBlock)", nameof(block));
+        }
         var parameters = Trainable(block);
         var vars = new object?[3 + parameters.Length];
         vars[0] = block;
@@ -55,57 +61,68 @@ public static class BlockCheckpoint
     /// <summary>The parameters gradients are asked for (a frozen one would make autograd.grad throw).</summary>
     static TorchSharp.Modules.Parameter[] Trainable(nn.Module block) => block.parameters().Where(p => p.requires_grad).ToArray();
 
-    /// <summary>Inputs: block, hidden, residual (or null), then the block's parameters. Outputs: hidden, residual.</summary>
+    /// <summary>
+    /// Inputs: block, hidden, residual (or null), then the block's parameters. Outputs: hidden, residual. Saves only
+    /// sum = residual + hidden (<see cref="IResidualBlock"/>): half of what keeping both inputs costs, and for a Mamba
+    /// block it is the residual output itself, which the next block holds anyway.
+    /// </summary>
     sealed class Function : MultiTensorFunction<Function>
     {
-        public override string Name => "MambaBlockCheckpoint";
+        public override string Name => "ResidualBlockCheckpoint";
 
         public override List<Tensor> forward(AutogradContext ctx, params object[] vars)
         {
-            var block = (nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)>)vars[0];
+            var block = (IResidualBlock)vars[0];
             var hidden = (Tensor)vars[1];
             var residual = vars[2] as Tensor;
             // Already under no_grad here; the scope frees every intermediate as soon as the block returns.
             using var scope = NewDisposeScope();
-            var (h, r) = block.forward(hidden, residual);
-            ctx.save_for_backward([hidden, residual!]);
+            var sum = block.Sum(hidden, residual);                         // (b, l, d)
+            if (residual is null)
+            {
+                sum = sum.clone();                                         // the first block's sum may be a view of its input
+            }
+            var (h, r) = block.FromSum(sum);
+            // A detached alias: the same storage (no copy), no reference from the graph back to its own output.
+            ctx.save_for_backward([sum.detach().MoveToOuterDisposeScope()]);
             ctx.save_data("block", block);
             ctx.save_data("count", vars.Length);
-            // The first block's residual is its input; hand out a copy so the output is a tensor of its own.
-            var rOut = residual is null ? r.clone() : r;
-            return [h.MoveToOuterDisposeScope(), rOut.MoveToOuterDisposeScope()];
+            ctx.save_data("hidden", hidden.dtype);
+            ctx.save_data("residual", residual?.dtype);
+            return [h.MoveToOuterDisposeScope(), r.MoveToOuterDisposeScope()];
         }
 
         public override List<Tensor> backward(AutogradContext ctx, List<Tensor> gradOutputs)
         {
-            var block = (nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)>)ctx.get_data("block");
+            var block = (IResidualBlock)ctx.get_data("block");
             int count = (int)ctx.get_data("count");
+            var residualType = (ScalarType?)ctx.get_data("residual");
             using var scope = NewDisposeScope();
-            var saved = ctx.get_saved_variables();
-            var hidden = saved[0].detach().requires_grad_(true);
-            var residual = saved[1] is { IsInvalid: false } r0 ? r0.detach().requires_grad_(true) : null;
-            var parameters = Trainable(block);
+            var sum = ctx.get_saved_variables()[0].detach().requires_grad_(true);
+            var parameters = Trainable((nn.Module)block);
 
             Tensor h, r;
             using (enable_grad())
             {
-                (h, r) = block.forward(hidden, residual);
+                (h, r) = block.FromSum(sum);
             }
-            var inputs = new List<Tensor> { hidden };
-            if (residual is not null)
-            {
-                inputs.Add(residual);
-            }
-            inputs.AddRange(parameters);
-            var grads = grad([h, r], inputs, [gradOutputs[0], gradOutputs[1]], allow_unused: true);
+            bool residualIsSum = ReferenceEquals(r, sum);                  // Mamba: the residual out is the sum itself
+            var outputs = residualIsSum ? new List<Tensor> { h } : [h, r];
+            var gradients = residualIsSum ? new List<Tensor> { gradOutputs[0] } : [gradOutputs[0], gradOutputs[1]];
+            var grads = grad(outputs, [sum, .. parameters], gradients, allow_unused: true);
 
+            var dSum = grads[0] is { IsInvalid: false } g ? g : zeros_like(sum);
+            if (residualIsSum)
+            {
+                dSum = dSum + gradOutputs[1];
+            }
             var result = new Tensor?[count];
-            int k = 0;
-            result[1] = Keep(grads[k++]);
-            result[2] = residual is null ? null : Keep(grads[k++]);
+            // Both inputs enter only through their sum: each gets dSum (an alias for the second, never the same handle).
+            result[1] = dSum.to((ScalarType)ctx.get_data("hidden")).MoveToOuterDisposeScope();
+            result[2] = residualType is { } type ? dSum.to(type).alias().MoveToOuterDisposeScope() : null;
             for (int i = 0; i < parameters.Length; i++)
             {
-                result[3 + i] = Keep(grads[k++]);
+                result[3 + i] = Keep(grads[1 + i]);
             }
             return result.Select(g => g!).ToList();
         }

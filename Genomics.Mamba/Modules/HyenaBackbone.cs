@@ -1,4 +1,5 @@
 using Genomics.Mamba.Config;
+using Genomics.Mamba.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -46,6 +47,36 @@ public sealed class HyenaBackbone : nn.Module<Tensor, Tensor>
 
     /// <summary>Whether training recomputes each block in backward (<see cref="BlockCheckpoint"/>); same results either way.</summary>
     public ActivationCheckpointing Checkpointing { get; set; } = ActivationCheckpointing.Auto;
+
+    /// <summary>The compute dtype of every block (<see cref="ComputePrecision"/>); embedding, residual, norms, filters, FFTs stay fp32.</summary>
+    public ComputePrecision Precision
+    {
+        get => layers.Count > 0 ? layers[0].Precision : ComputePrecision.Float32;
+        set
+        {
+            foreach (var block in layers)
+            {
+                block.Precision = value;
+            }
+        }
+    }
+
+    /// <summary>Channels per FFT group in every operator (<see cref="HyenaOperator.FftChannels"/>); null: automatic by length.</summary>
+    public long? FftChannels
+    {
+        get => layers.Count > 0 ? layers[0].Mixer.FftChannels : null;
+        set
+        {
+            if (value is < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "an FFT group holds at least 1 channel");
+            }
+            foreach (var block in layers)
+            {
+                block.Mixer.FftChannels = value;
+            }
+        }
+    }
 
     /// <summary>Whether inference reuses each filter's spectrum between calls of the same length (<see cref="HyenaFilter.SpectrumFor"/>).</summary>
     public bool CacheFilters

@@ -1,4 +1,5 @@
 using Genomics.Mamba.Config;
+using Genomics.Mamba.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,7 +13,7 @@ namespace Genomics.Mamba.Modules;
 /// x + Mixer(LN(x)) then + MLP(LN(·)), arranged as upstream so that the residual can be kept in fp32. The first block
 /// gets no residual. Keys norm1.*, mixer.*, norm2.*, mlp.*.
 /// </summary>
-public sealed class HyenaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)>
+public sealed class HyenaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)>, IResidualBlock
 {
     readonly bool _residualInFp32;
 
@@ -42,6 +43,17 @@ public sealed class HyenaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tens
     /// <summary>The MLP.</summary>
     public HyenaMlp Mlp => mlp;
 
+    /// <summary>The compute dtype of the operator and the MLP (<see cref="ComputePrecision"/>); norms and residual stay fp32.</summary>
+    public ComputePrecision Precision
+    {
+        get => mixer.Precision;
+        set
+        {
+            mixer.Precision = value;
+            mlp.Precision = value;
+        }
+    }
+
     /// <summary>The pre-norms of the two sublayers.</summary>
     public (LayerNorm Mixer, LayerNorm Mlp) Norms => (norm1, norm2);
 
@@ -49,7 +61,16 @@ public sealed class HyenaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tens
     public override (Tensor Hidden, Tensor Residual) forward(Tensor hidden, Tensor? residual)
     {
         using var scope = NewDisposeScope();
-        var sum = AddResidual(hidden, residual);                           // (b, l, d)
+        var (output, sum) = ((IResidualBlock)this).FromSum(AddResidual(hidden, residual));
+        return (output.MoveToOuterDisposeScope(), sum.MoveToOuterDisposeScope());
+    }
+
+    Tensor IResidualBlock.Sum(Tensor hidden, Tensor? residual) => AddResidual(hidden, residual);
+
+    /// <summary>From the first sum (b, l, d): the Hyena sublayer, the second residual add, the MLP sublayer.</summary>
+    (Tensor Hidden, Tensor Residual) IResidualBlock.FromSum(Tensor sum)
+    {
+        using var scope = NewDisposeScope();
         var mixed = mixer.forward(norm1.forward(sum.to(norm1.weight!.dtype)));
         sum = AddResidual(mixed, sum);                                     // (b, l, d)
         var output = mlp.forward(norm2.forward(sum.to(norm2.weight!.dtype)));

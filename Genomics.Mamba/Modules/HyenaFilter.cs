@@ -88,8 +88,7 @@ public sealed class HyenaFilter : nn.Module
     /// </summary>
     public Tensor SpectrumFor(long length)
     {
-        bool cacheable = CacheEnabled && !training && !is_grad_enabled() && 8L * _channels * (length + 1) <= CacheLimitBytes;
-        if (!cacheable)
+        if (!Caches(length))
         {
             using var scope = NewDisposeScope();
             return HyenaFftConv.Spectrum(Generate(length)).MoveToOuterDisposeScope();
@@ -107,6 +106,10 @@ public sealed class HyenaFilter : nn.Module
         }
         return _cachedSpectrum;
     }
+
+    /// <summary>Whether <see cref="SpectrumFor"/> would keep (or reuse) a cached spectrum of this length right now.</summary>
+    internal bool Caches(long length) =>
+        CacheEnabled && !training && !is_grad_enabled() && 8L * _channels * (length + 1) <= CacheLimitBytes;
 
     /// <summary>Frees the cached spectrum (also done automatically whenever it goes stale).</summary>
     public void InvalidateCache()

@@ -1,4 +1,5 @@
 using Genomics.Mamba.Config;
+using Genomics.Mamba.Precision;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -28,6 +29,13 @@ public sealed class HyenaLM : nn.Module<Tensor, Tensor>
 
     /// <summary>The trunk (embedding, blocks, final norm), e.g. to hand to a <see cref="SequenceClassifier"/>.</summary>
     public HyenaBackbone Backbone => backbone;
+
+    /// <summary>The trunk's compute dtype (<see cref="HyenaBackbone.Precision"/>); the head, logits and loss stay fp32.</summary>
+    public ComputePrecision Precision
+    {
+        get => backbone.Precision;
+        set => backbone.Precision = value;
+    }
 
     /// <summary>The (padded vocab, d) matrix that maps hidden states to logits: the embedding.</summary>
     public Tensor HeadWeight => backbone.Embedding.weight!;

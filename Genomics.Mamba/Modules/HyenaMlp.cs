@@ -1,4 +1,5 @@
 using Genomics.Mamba.Config;
+using Genomics.Mamba.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -28,11 +29,14 @@ public sealed class HyenaMlp : nn.Module<Tensor, Tensor>
     internal Linear Fc1 => fc1;
     internal Linear Fc2 => fc2;
 
-    /// <summary>x (b, l, d) → (b, l, d).</summary>
+    /// <summary>The dtype of both Linears and the GELU between them (<see cref="ComputePrecision"/>).</summary>
+    public ComputePrecision Precision { get; set; } = ComputePrecision.Float32;
+
+    /// <summary>x (b, l, d) → (b, l, d), in the compute dtype.</summary>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = F.gelu(fc1.forward(x), TorchSharp.Modules.GELU.Approximate.tanh);   // (b, l, d_inner)
-        return fc2.forward(h).MoveToOuterDisposeScope();                             // (b, l, d)
+        var h = F.gelu(MixedPrecision.Linear(x, fc1, Precision), TorchSharp.Modules.GELU.Approximate.tanh);   // (b, l, d_inner)
+        return MixedPrecision.Linear(h, fc2, Precision).MoveToOuterDisposeScope();                             // (b, l, d)
     }
 }

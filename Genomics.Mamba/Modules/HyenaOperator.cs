@@ -1,4 +1,5 @@
 using Genomics.Mamba.Config;
+using Genomics.Mamba.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,6 +17,7 @@ namespace Genomics.Mamba.Modules;
 public sealed class HyenaOperator : nn.Module<Tensor, Tensor>
 {
     readonly int _dModel;
+    readonly int _shortOrder;
 
 #pragma warning disable IDE1006 // hyena-dna's state-dict keys
     readonly Linear in_proj;
@@ -30,6 +32,7 @@ public sealed class HyenaOperator : nn.Module<Tensor, Tensor>
     {
         config.Validate();
         _dModel = config.DModel;
+        _shortOrder = config.ShortFilterOrder;
         long d = config.DModel, width = d * (config.Order + 1);
         in_proj = nn.Linear(d, width, hasBias: true);
         short_filter = nn.Conv1d(width, width, config.ShortFilterOrder, padding: config.ShortFilterOrder - 1, groups: width, bias: true);
@@ -48,6 +51,19 @@ public sealed class HyenaOperator : nn.Module<Tensor, Tensor>
     /// <summary>The implicit long filter.</summary>
     public HyenaFilter Filter => filter_fn;
 
+    /// <summary>
+    /// The dtype of the projections, the short convolution and the gating products (<see cref="ComputePrecision"/>).
+    /// The filter is generated and the long convolution transformed in fp32 whatever this says (rfft rejects bf16).
+    /// </summary>
+    public ComputePrecision Precision { get; set; } = ComputePrecision.Float32;
+
+    /// <summary>
+    /// Channels per FFT group for the long convolution (<see cref="HyenaGroupedFftConv"/>), or null for the automatic
+    /// choice (<see cref="HyenaGroupedFftConv.AutoChannels"/>: ungrouped up to 2^22 tokens per batch, then smaller groups).
+    /// The inference path that reuses a cached filter spectrum is never grouped (a cached spectrum is ≤ 256 MB anyway).
+    /// </summary>
+    public long? FftChannels { get; set; }
+
     /// <summary>u (b, l, d) → (b, l, d); l must not exceed the filter's MaxLength.</summary>
     public override Tensor forward(Tensor u)
     {
@@ -58,14 +74,26 @@ public sealed class HyenaOperator : nn.Module<Tensor, Tensor>
                                         $"(HyenaConfig.MaxLength); build the model with config.ForContext({l})", nameof(u));
         }
         using var scope = NewDisposeScope();
-        var projected = in_proj.forward(u).transpose(1, 2);                // (b, 3d, l)
-        var uc = short_filter.forward(projected).narrow(2, 0, l);         // (b, 3d, l): padded k−1 both sides, keep the causal part
+        var projected = MixedPrecision.Linear(u, in_proj, Precision).transpose(1, 2);   // (b, 3d, l)
+        var uc = (Precision == ComputePrecision.Float32
+            ? short_filter.forward(projected)
+            : MixedPrecision.Conv1d(projected, short_filter.weight, short_filter.bias, _shortOrder - 1, 3L * d, Precision))
+            .narrow(2, 0, l);                                              // (b, 3d, l): padded k−1 both sides, keep the causal part
         var x0 = uc.narrow(1, 0, d);                                       // (b, d, l) gate after the long convolution
         var x1 = uc.narrow(1, d, d);                                       // (b, d, l) gate before it
         var v = uc.narrow(1, 2 * d, d);                                    // (b, d, l)
-        var spectrum = filter_fn.SpectrumFor(l);                           // (d, l + 1) complex; may be the inference cache
-        v = HyenaFftConv.Apply(v * x1, spectrum, filter_fn.Bias);          // (b, d, l) = k ∗ (x1 v) + D x1 v
+        long group = FftChannels ?? HyenaGroupedFftConv.AutoChannels(u.shape[0], d, l);
+        if (group < d && !filter_fn.Caches(l))
+        {
+            // Long sequences: the FFTs a channel group at a time, spectra recomputed in backward.
+            v = HyenaGroupedFftConv.Apply(v * x1, filter_fn.Generate(l), filter_fn.Bias, group);   // (b, d, l)
+        }
+        else
+        {
+            var spectrum = filter_fn.SpectrumFor(l);                       // (d, l + 1) complex; may be the inference cache
+            v = HyenaFftConv.Apply(v * x1, spectrum, filter_fn.Bias);      // (b, d, l) = k ∗ (x1 v) + D x1 v
+        }
         var y = (v * x0).transpose(1, 2);                                  // (b, l, d)
-        return out_proj.forward(y).MoveToOuterDisposeScope();              // (b, l, d)
+        return MixedPrecision.Linear(y, out_proj, Precision).MoveToOuterDisposeScope();   // (b, l, d)
     }
 }

@@ -1,4 +1,5 @@
 using Genomics.Mamba.Config;
+using Genomics.Mamba.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -47,6 +48,29 @@ public sealed class MambaBackbone : nn.Module<Tensor, Tensor>
     public ActivationCheckpointing Checkpointing { get; set; } = ActivationCheckpointing.Auto;
 
     /// <summary>
+    /// Whether blocks run (and are recomputed in backward) in segments of positions carrying the conv and scan states
+    /// (<see cref="SegmentedCheckpoint"/>), so a block's working memory is O(segment) instead of O(L). Where it
+    /// applies it replaces whole-block checkpointing; results equal the unsegmented ones up to fp32 rounding.
+    /// </summary>
+    public SegmentPolicy Segmenting { get; set; } = SegmentPolicy.Auto;
+
+    /// <summary>
+    /// The compute dtype of every mixer (<see cref="ComputePrecision"/>): bf16 matmuls with fp32 master weights, while
+    /// the embedding, residual stream, norms, scan and head stay fp32. Reads the first block's setting.
+    /// </summary>
+    public ComputePrecision Precision
+    {
+        get => layers.Count > 0 ? layers[0].Precision : ComputePrecision.Float32;
+        set
+        {
+            foreach (var block in layers)
+            {
+                block.Precision = value;
+            }
+        }
+    }
+
+    /// <summary>
     /// mamba_ssm's <c>_init_weights</c> (GPT-2 scheme): Linear biases zero except dt_proj's (marked _no_reinit), the
     /// embedding N(0, initializer_range), and every out_proj re-drawn kaiming_uniform(a=√5) then divided by
     /// √(n_residuals_per_layer · n_layer) with one residual per Mamba block. Conv1d is not a Linear: its bias keeps
@@ -75,14 +99,18 @@ public sealed class MambaBackbone : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor ids)
     {
         using var scope = NewDisposeScope();
-        bool recompute = BlockCheckpoint.Applies(Checkpointing, ids.shape[1]);
+        long l = ids.shape[1];
+        long? segment = Segmenting.SegmentFor(l, Checkpointing);
+        bool recompute = BlockCheckpoint.Applies(Checkpointing, l);
         var hidden = embedding.forward(ids);                               // (b, l, d)
         Tensor? residual = null;
         foreach (var block in layers)
         {
-            (hidden, residual) = recompute
-                ? BlockCheckpoint.Forward(block, hidden, residual)          // keeps only the block's inputs
-                : block.forward(hidden, residual);                         // (b, l, d) each
+            (hidden, residual) = segment is { } s
+                ? SegmentedCheckpoint.Forward(block, hidden, residual, s)   // keeps the residual; O(s) working memory
+                : recompute
+                    ? BlockCheckpoint.Forward(block, hidden, residual)      // keeps only the block's inputs
+                    : block.forward(hidden, residual);                     // (b, l, d) each
         }
         var sum = residual is null ? hidden : residual + hidden;
         return norm_f.forward(sum.to(norm_f.Weight.dtype)).MoveToOuterDisposeScope();   // (b, l, d)

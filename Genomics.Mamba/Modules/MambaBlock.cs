@@ -1,4 +1,5 @@
 using Genomics.Mamba.Config;
+using Genomics.Mamba.Precision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ namespace Genomics.Mamba.Modules;
 /// residual first and returns both the mixer output and the new residual; the model is the same, and this is the
 /// order whose residual mamba_ssm keeps in fp32. The first block gets no residual.
 /// </summary>
-public sealed class MambaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)>
+public sealed class MambaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tensor Residual)>, IResidualBlock
 {
     readonly bool _residualInFp32;
 
@@ -34,6 +35,13 @@ public sealed class MambaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tens
     /// <summary>The Mamba mixer.</summary>
     public MambaMixer Mixer => mixer;
 
+    /// <summary>The mixer's compute dtype (<see cref="ComputePrecision"/>); the norm and the residual stay fp32.</summary>
+    public ComputePrecision Precision
+    {
+        get => mixer.Precision;
+        set => mixer.Precision = value;
+    }
+
     /// <summary>
     /// hidden (b, l, d), residual (b, l, d) or null → (mixer output (b, l, d), residual (b, l, d)).
     /// The residual sum is taken in fp32 when <see cref="MambaConfig.ResidualInFp32"/>.
@@ -48,6 +56,26 @@ public sealed class MambaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tens
         var output = mixer.Forward(norm.forward(sum.to(norm.Weight.dtype)), state);
         return (output.MoveToOuterDisposeScope(), sum.MoveToOuterDisposeScope());
     }
+
+    /// <summary>
+    /// One segment of the block after the residual add (<see cref="SegmentedCheckpoint"/>): sum (b, s, d) is
+    /// residual + hidden at the segment's positions (<see cref="Sum"/>); the states are the mixer's
+    /// (<see cref="MambaMixer.ForwardSegment"/>). Returns the mixer output (b, s, d) and the states after the segment.
+    /// </summary>
+    internal (Tensor Hidden, Tensor ConvTail, Tensor SsmState) ForwardSegment(Tensor sum, Tensor convTail, Tensor? ssmState)
+    {
+        using var scope = NewDisposeScope();
+        var (output, tail, state) = mixer.ForwardSegment(norm.forward(sum.to(norm.Weight.dtype)), convTail, ssmState);
+        return (output.MoveToOuterDisposeScope(), tail.MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The block's new residual, residual + hidden (b, l, d): everything the rest of the block reads.</summary>
+    internal Tensor Sum(Tensor hidden, Tensor? residual) => AddResidual(hidden, residual);
+
+    Tensor IResidualBlock.Sum(Tensor hidden, Tensor? residual) => AddResidual(hidden, residual);
+
+    /// <summary>Norm → mixer on the sum; the residual out is the sum itself.</summary>
+    (Tensor Hidden, Tensor Residual) IResidualBlock.FromSum(Tensor sum) => (mixer.forward(norm.forward(sum.to(norm.Weight.dtype))), sum);
 
     /// <summary>One token of recurrent inference: hidden (b, d), residual (b, d) or null; states advance in place.</summary>
     public (Tensor Hidden, Tensor Residual) Step(Tensor hidden, Tensor? residual, Tensor convState, Tensor ssmState)

@@ -1,4 +1,5 @@
 using Genomics.Mamba.Config;
+using Genomics.Mamba.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,6 +38,16 @@ public sealed class MambaLM : nn.Module<Tensor, Tensor>
 
     /// <summary>The trunk (embedding, blocks, final norm), e.g. to hand to a <see cref="SequenceClassifier"/>.</summary>
     public MambaBackbone Backbone => backbone;
+
+    /// <summary>
+    /// The trunk's compute dtype (<see cref="MambaBackbone.Precision"/>). The head stays fp32 — with 16 rows it is a
+    /// negligible matmul, and the logits and loss are wanted in fp32 anyway.
+    /// </summary>
+    public ComputePrecision Precision
+    {
+        get => backbone.Precision;
+        set => backbone.Precision = value;
+    }
 
     /// <summary>The (padded vocab, d) matrix that maps hidden states to logits.</summary>
     public Tensor HeadWeight => lm_head?.weight ?? backbone.Embedding.weight!;

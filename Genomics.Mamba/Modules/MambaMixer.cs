@@ -1,4 +1,5 @@
 using Genomics.Mamba.Config;
+using Genomics.Mamba.Precision;
 using Genomics.Mamba.Scan;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -78,6 +79,12 @@ public sealed class MambaMixer : nn.Module<Tensor, Tensor>
     internal Parameter DSkip => D;
     internal Linear OutProj => out_proj;
 
+    /// <summary>Channels of the SSM, d_inner (e).</summary>
+    internal int DInner => _dInner;
+
+    /// <summary>Width of the causal conv, d_conv (k): a segment needs the k − 1 inputs before it.</summary>
+    internal int DConv => _dConv;
+
     /// <summary>
     /// dt_proj.bias = softplus⁻¹(Δ₀) with Δ₀ ~ exp(U[ln dt_min, ln dt_max]) clamped below at the floor, so that
     /// softplus(bias) starts log-uniform in [dt_min, dt_max]. softplus⁻¹(y) = y + log(−expm1(−y)).
@@ -88,6 +95,12 @@ public sealed class MambaMixer : nn.Module<Tensor, Tensor>
         var dt = exp(rand(dInner) * (Math.Log(dtMax) - Math.Log(dtMin)) + Math.Log(dtMin)).clamp_min(floor);
         return (dt + log(-expm1(-dt))).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The dtype of the matmuls, the short convolution and the activations between them (<see cref="ComputePrecision"/>);
+    /// the scan always runs in the parameters' dtype, its inputs cast at the boundary.
+    /// </summary>
+    public ComputePrecision Precision { get; set; } = ComputePrecision.Float32;
 
     /// <summary>hidden (b, l, d) → (b, l, d). The parallel (training) path.</summary>
     public override Tensor forward(Tensor hidden) => Forward(hidden, null);
@@ -101,10 +114,7 @@ public sealed class MambaMixer : nn.Module<Tensor, Tensor>
     {
         long l = hidden.shape[1];
         using var scope = NewDisposeScope();
-        var xz = in_proj.forward(hidden).transpose(1, 2);                  // (b, 2e, l)
-        var xAndZ = xz.chunk(2, 1);
-        var x = xAndZ[0];                                                  // (b, e, l)
-        var z = xAndZ[1];                                                  // (b, e, l)
+        var (x, z) = InProject(hidden);                                    // (b, e, l) each
         if (state is { Conv: var convState })
         {
             // The window Step expects: the last d_conv inputs, zeros in front when the prompt is shorter.
@@ -114,22 +124,68 @@ public sealed class MambaMixer : nn.Module<Tensor, Tensor>
         }
 
         // Causal depthwise conv: pad k−1 on both sides, keep the first l outputs (position t sees t−k+1 … t).
-        x = F.silu(conv1d.forward(x).narrow(2, 0, l));                     // (b, e, l)
+        x = F.silu(Precision == ComputePrecision.Float32
+            ? conv1d.forward(x)
+            : MixedPrecision.Conv1d(x, conv1d.weight, conv1d.bias, _dConv - 1, _dInner, Precision)).narrow(2, 0, l);   // (b, e, l)
 
-        var xDbl = x_proj.forward(x.transpose(1, 2));                      // (b, l, r + 2n)
-        var parts = xDbl.split([_dtRank, _dState, _dState], -1);
-        var dt = F.linear(parts[0], dt_proj.weight).transpose(1, 2);       // (b, e, l)  bias goes to the scan
-        var b = parts[1].transpose(1, 2);                                  // (b, n, l)
-        var c = parts[2].transpose(1, 2);                                  // (b, n, l)
-        var a = -exp(A_log);                                               // (e, n)
-
-        var (y, last) = ScanBackend.Scan(x, dt, a, b, c, D, z, dt_proj.bias, deltaSoftplus: true);   // (b, e, l), (b, e, n)
+        var (y, last) = Ssm(x, z, null);                                   // (b, e, l), (b, e, n)
         if (state is { Ssm: var ssmState })
         {
             ssmState.copy_(last);
         }
-        return out_proj.forward(y.transpose(1, 2)).MoveToOuterDisposeScope();                   // (b, l, d)
+        return OutProject(y).MoveToOuterDisposeScope();                    // (b, l, d)
     }
+
+    /// <summary>
+    /// One segment of a longer sequence, for recompute segment by segment (<see cref="SegmentedCheckpoint"/>):
+    /// hidden (b, s, d) holds positions t₀ … t₀+s−1; <paramref name="convTail"/> (b, e, d_conv−1) the conv inputs at
+    /// t₀−d_conv+1 … t₀−1 (zeros before the sequence starts), <paramref name="ssmState"/> (b, e, n) the scan state after
+    /// t₀−1 (null at the start). Returns the segment's output (b, s, d) and the same two states for the next segment.
+    /// Chaining segments reproduces <see cref="Forward(Tensor, ValueTuple{Tensor, Tensor}?)"/> exactly, and every
+    /// output — the states included — is differentiable, so gradients can be chained backwards too.
+    /// </summary>
+    internal (Tensor Out, Tensor ConvTail, Tensor SsmState) ForwardSegment(Tensor hidden, Tensor convTail, Tensor? ssmState)
+    {
+        long s = hidden.shape[1], k1 = _dConv - 1;
+        using var scope = NewDisposeScope();
+        var (x, z) = InProject(hidden);                                    // (b, e, s) each
+        var window = cat([convTail.to(x.dtype), x], 2);                   // (b, e, k−1 + s): left context, then the segment
+        // A copy, not a view: a view would keep the whole window alive for as long as the tail is.
+        var nextTail = window.narrow(2, s, k1).clone();                    // (b, e, k−1) the last k−1 conv inputs so far
+        x = F.silu(MixedPrecision.Conv1d(window, conv1d.weight, conv1d.bias, 0, _dInner, Precision));   // (b, e, s): the window is the padding
+        var (y, last) = Ssm(x, z, ssmState);                               // (b, e, s), (b, e, n)
+        return (OutProject(y).MoveToOuterDisposeScope(), nextTail.MoveToOuterDisposeScope(), last.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>hidden (b, l, d) → x, z (b, e, l) each: in_proj, split into the SSM input and the gate.</summary>
+    (Tensor X, Tensor Z) InProject(Tensor hidden)
+    {
+        var xz = MixedPrecision.Linear(hidden, in_proj, Precision).transpose(1, 2);   // (b, 2e, l)
+        var xAndZ = xz.chunk(2, 1);
+        return (xAndZ[0], xAndZ[1]);
+    }
+
+    /// <summary>
+    /// After the conv: x (b, e, l), gate z (b, e, l), initial state h0 (b, e, n) or null → y (b, e, l) in the scan's
+    /// dtype and the final state (b, e, n). The projections run in the compute dtype; the scan in A_log's (fp32).
+    /// </summary>
+    (Tensor Y, Tensor Last) Ssm(Tensor x, Tensor z, Tensor? h0)
+    {
+        var xDbl = MixedPrecision.Linear(x.transpose(1, 2), x_proj, Precision);   // (b, l, r + 2n)
+        var parts = xDbl.split([_dtRank, _dState, _dState], -1);
+        var dt = MixedPrecision.Linear(parts[0], dt_proj.weight, null, Precision).transpose(1, 2);   // (b, e, l)  bias goes to the scan
+        var b = parts[1].transpose(1, 2);                                  // (b, n, l)
+        var c = parts[2].transpose(1, 2);                                  // (b, n, l)
+        var a = -exp(A_log);                                               // (e, n)
+
+        // The native scan is fp32 only, and a state carried over 2^20 steps must be: cast at the boundary.
+        return ScanBackend.Scan(MixedPrecision.ToMaster(x, A_log), MixedPrecision.ToMaster(dt, A_log), a,
+            MixedPrecision.ToMaster(b, A_log), MixedPrecision.ToMaster(c, A_log), D, MixedPrecision.ToMaster(z, A_log),
+            dt_proj.bias, deltaSoftplus: true, h0: h0);                    // (b, e, l), (b, e, n)
+    }
+
+    /// <summary>y (b, e, l) → out_proj → (b, l, d) in the compute dtype.</summary>
+    Tensor OutProject(Tensor y) => MixedPrecision.Linear(y.transpose(1, 2), out_proj, Precision);
 
     /// <summary>Zeroed recurrent state for <paramref name="batch"/> sequences: conv (b, e, d_conv), ssm (b, e, N).</summary>
     public (Tensor Conv, Tensor Ssm) NewState(long batch, ScalarType? dtype = null, Device? device = null)

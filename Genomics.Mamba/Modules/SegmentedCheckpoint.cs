@@ -1,0 +1,223 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.autograd;
+
+namespace Genomics.Mamba.Modules;
+
+/// <summary>
+/// Segmented recompute for a Mamba block (chunked BPTT inside activation checkpointing; mamba_ssm cannot do this):
+/// the block's only sequence-wide couplings are the causal conv (d_conv − 1 positions of left context) and the scan
+/// (the state h), so a sequence can be run <c>S</c> positions at a time, handing both on. Forward, under no_grad,
+/// keeps the block input — the residual sum, (b, l, d), stored once — and at each segment boundary the conv tail
+/// (b, e, d_conv − 1) and the scan state (b, e, n). Backward walks the segments in reverse: it recomputes one segment
+/// with grad on, back-propagates the segment's output gradient plus the gradients arriving from the segment after it
+/// — w.r.t. the scan's final state (the scan's dFinalState, which returns as the next-earlier segment's dh0) and
+/// w.r.t. the conv tail it handed on — and carries the two state gradients on to the segment before. The gradients
+/// are exact (the same sums in another order), and a block's working memory is O(S), not O(L): in_proj's (b, 2e, S)
+/// output, the conv, the projections and the scan's saved tensors exist for one segment at a time. Cost: one extra
+/// block forward per backward, as whole-block checkpointing.
+/// <para>
+/// Saving: the block reads only sum = residual + hidden (<see cref="MambaBlock.Sum"/>), and the gradient of both
+/// inputs is the gradient of that sum, so one (b, l, d) tensor is kept instead of the two inputs — and it is the
+/// residual output itself, which exists anyway.
+/// </para>
+/// </summary>
+public static class SegmentedCheckpoint
+{
+    /// <summary>
+    /// <see cref="MambaBlock.forward"/> in segments of <paramref name="segment"/> positions (any length ≥ 1; one
+    /// segment when it is ≥ l). With grad enabled the block is recomputed segment by segment in backward; without,
+    /// the forward simply runs segment by segment, so its working set is O(segment) too.
+    /// </summary>
+    public static (Tensor Hidden, Tensor Residual) Forward(MambaBlock block, Tensor hidden, Tensor? residual, long segment)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(segment, 1);
+        if (!is_grad_enabled())
+        {
+            using var scope = NewDisposeScope();
+            var sum = block.Sum(hidden, residual);                         // (b, l, d)
+            var output = Run(block, sum, segment, null);
+            // The first block's residual is its input; hand out a copy so the output is a tensor of its own.
+            return (output.MoveToOuterDisposeScope(), (residual is null ? sum.clone() : sum).MoveToOuterDisposeScope());
+        }
+        var parameters = Trainable(block);
+        var vars = new object?[4 + parameters.Length];
+        vars[0] = block;
+        vars[1] = hidden;
+        vars[2] = residual;
+        vars[3] = segment;
+        parameters.CopyTo(vars, 4);
+        var outputs = Function.apply(vars!);
+        return (outputs[0], outputs[1]);
+    }
+
+    /// <summary>
+    /// The block over sum (b, l, d), segment by segment, without a graph: returns the mixer output (b, l, d). When
+    /// <paramref name="boundaries"/> is given, each segment's incoming conv tail and scan state are added to it
+    /// (the first segment's state is null: it starts from zero).
+    /// </summary>
+    static Tensor Run(MambaBlock block, Tensor sum, long segment, List<(Tensor Tail, Tensor? State)>? boundaries)
+    {
+        long b = sum.shape[0], l = sum.shape[1];
+        var mixer = block.Mixer;
+        Tensor? output = null;
+        var tail = zeros(b, mixer.DInner, mixer.DConv - 1, sum.dtype, sum.device);   // nothing before position 0
+        Tensor? state = null;
+        for (long start = 0; start < l; start += segment)
+        {
+            long n = Math.Min(segment, l - start);
+            boundaries?.Add((tail, state));
+            using var scope = NewDisposeScope();
+            var (o, nextTail, nextState) = block.ForwardSegment(sum.narrow(1, start, n), tail, state);   // (b, n, d)
+            output ??= empty(b, l, o.shape[2], o.dtype, o.device).MoveToOuterDisposeScope();
+            output.narrow(1, start, n).copy_(o);
+            if (boundaries is null)
+            {
+                tail.Dispose();
+                state?.Dispose();
+            }
+            tail = nextTail.MoveToOuterDisposeScope();
+            state = nextState.MoveToOuterDisposeScope();
+        }
+        tail.Dispose();
+        state?.Dispose();
+        return output!;
+    }
+
+    /// <summary>The parameters gradients are asked for (a frozen one would make autograd.grad throw).</summary>
+    static TorchSharp.Modules.Parameter[] Trainable(nn.Module block) => block.parameters().Where(p => p.requires_grad).ToArray();
+
+    /// <summary>Inputs: block, hidden, residual (or null), segment length, then the block's parameters. Outputs: hidden, residual.</summary>
+    sealed class Function : MultiTensorFunction<Function>
+    {
+        public override string Name => "MambaBlockSegmentedCheckpoint";
+
+        public override List<Tensor> forward(AutogradContext ctx, params object[] vars)
+        {
+            var block = (MambaBlock)vars[0];
+            var hidden = (Tensor)vars[1];
+            var residual = vars[2] as Tensor;
+            long segment = (long)vars[3];
+            // Already under no_grad. The scope frees every segment's intermediates; what is saved or returned is moved out.
+            using var scope = NewDisposeScope();
+            var sum = block.Sum(hidden, residual);                         // (b, l, d)
+            if (residual is null)
+            {
+                sum = sum.clone();                                         // the first block's residual is its input: a tensor of its own
+            }
+            var boundaries = new List<(Tensor Tail, Tensor? State)>();
+            var output = Run(block, sum, segment, boundaries);             // (b, l, d)
+            var tails = stack(boundaries.Select(x => x.Tail));             // (segments, b, e, d_conv − 1)
+            var states = boundaries.Count > 1 ? stack(boundaries.Skip(1).Select(x => x.State!)) : null;   // (segments − 1, b, e, n)
+
+            // sum is also the residual output: save a detached alias (same storage, no copy, no graph cycle).
+            ctx.save_for_backward([sum.detach().MoveToOuterDisposeScope(), tails.MoveToOuterDisposeScope(), states?.MoveToOuterDisposeScope()!]);
+            ctx.save_data("block", block);
+            ctx.save_data("segment", segment);
+            ctx.save_data("count", vars.Length);
+            ctx.save_data("hidden", hidden.dtype);
+            ctx.save_data("residual", residual?.dtype ?? ScalarType.Float32);
+            ctx.save_data("first", residual is null);
+            return [output.MoveToOuterDisposeScope(), sum.MoveToOuterDisposeScope()];
+        }
+
+        public override List<Tensor> backward(AutogradContext ctx, List<Tensor> gradOutputs)
+        {
+            var block = (MambaBlock)ctx.get_data("block");
+            long segment = (long)ctx.get_data("segment");
+            int count = (int)ctx.get_data("count");
+            bool first = (bool)ctx.get_data("first");
+            using var scope = NewDisposeScope();
+            var saved = ctx.get_saved_variables();
+            Tensor sum = saved[0], tails = saved[1];
+            Tensor? states = saved[2] is { IsInvalid: false } st ? st : null;
+            Tensor dOut = gradOutputs[0], dResidualOut = gradOutputs[1];   // (b, l, d) each (materialised: zeros when unused)
+            long l = sum.shape[1];
+            long segments = (l + segment - 1) / segment;
+            var parameters = Trainable(block);
+
+            var dSum = empty_like(sum);                                    // (b, l, d)
+            var dParameters = new Tensor?[parameters.Length];
+            Tensor? dTail = null, dState = null;                           // w.r.t. the states the current segment hands on
+            for (long j = segments - 1; j >= 0; j--)
+            {
+                long start = j * segment, n = Math.Min(segment, l - start);
+                using var segmentScope = NewDisposeScope();
+                var sumSegment = sum.narrow(1, start, n).detach().requires_grad_(true);   // (b, n, d)
+                var tailIn = tails[j].detach().requires_grad_(j > 0);                     // (b, e, d_conv − 1)
+                var stateIn = j > 0 ? states![j - 1].detach().requires_grad_(true) : null; // (b, e, n)
+
+                Tensor o, tailOut, stateOut;
+                using (enable_grad())
+                {
+                    (o, tailOut, stateOut) = block.ForwardSegment(sumSegment, tailIn, stateIn);
+                }
+                var outputs = new List<Tensor> { o };
+                var gradients = new List<Tensor> { dOut.narrow(1, start, n) };
+                if (dTail is not null && tailOut.numel() > 0)
+                {
+                    outputs.Add(tailOut);
+                    gradients.Add(dTail);
+                }
+                if (dState is not null)
+                {
+                    outputs.Add(stateOut);
+                    gradients.Add(dState);
+                }
+                var inputs = new List<Tensor> { sumSegment };
+                if (j > 0)
+                {
+                    inputs.Add(tailIn);
+                    inputs.Add(stateIn!);
+                }
+                inputs.AddRange(parameters);
+                var grads = grad(outputs, inputs, gradients, allow_unused: true);
+
+                int k = 0;
+                var dSumSegment = dSum.narrow(1, start, n);
+                dSumSegment.copy_(dResidualOut.narrow(1, start, n));
+                if (Defined(grads[k++]) is { } g)
+                {
+                    dSumSegment.add_(g);
+                }
+                dTail?.Dispose();
+                dState?.Dispose();
+                dTail = dState = null;
+                if (j > 0)
+                {
+                    dTail = Defined(grads[k++])?.MoveToOuterDisposeScope();
+                    dState = Defined(grads[k++])?.MoveToOuterDisposeScope();
+                }
+                for (int i = 0; i < parameters.Length; i++)
+                {
+                    if (Defined(grads[k++]) is not { } gp)
+                    {
+                        continue;
+                    }
+                    if (dParameters[i] is { } acc)
+                    {
+                        acc.add_(gp);
+                    }
+                    else
+                    {
+                        dParameters[i] = gp.MoveToOuterDisposeScope();
+                    }
+                }
+            }
+
+            var result = new Tensor?[count];
+            // hidden and residual both enter the block only through their sum: each gets dSum (an alias for the second).
+            result[1] = Keep(dSum.to((ScalarType)ctx.get_data("hidden")));
+            result[2] = first ? null : Keep(dSum.to((ScalarType)ctx.get_data("residual")).alias());
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                result[4 + i] = dParameters[i] is { } gp ? Keep(gp) : null;
+            }
+            return result.Select(g => g!).ToList();
+        }
+
+        static Tensor? Defined(Tensor? t) => t is null || t.IsInvalid ? null : t;
+
+        static Tensor Keep(Tensor g) => g.MoveToOuterDisposeScope();
+    }
+}
