@@ -24,7 +24,9 @@ public static class ModelBench
     /// <param name="Lens">Lengths for every model; null for the default grid.</param>
     /// <param name="Checkpointing">Backbone setting for every case (Auto: the model's default, on from 2^16).</param>
     /// <param name="BudgetBytes">Budget the printed plan is made for.</param>
-    public sealed record Options(string[]? Models, long[]? Lens, int Repeats, bool Quick, ActivationCheckpointing Checkpointing, long BudgetBytes);
+    /// <param name="Force">Run cases whose predicted peak exceeds the memory this machine has available.</param>
+    public sealed record Options(string[]? Models, long[]? Lens, int Repeats, bool Quick, ActivationCheckpointing Checkpointing, long BudgetBytes,
+        bool Force = false);
 
     /// <summary>One configuration: a model spec, L, batch, and whether it trains (AdamW) or only runs forward+backward.</summary>
     public sealed record Case(string Model, long Length, long Batch, bool Train, ActivationCheckpointing Checkpointing)
@@ -44,7 +46,8 @@ public static class ModelBench
     }
 
     /// <summary>What a child process measured for one <see cref="Case"/>.</summary>
-    public sealed record CaseResult(string Key, long Parameters, bool Checkpointed, int Threads, double[] Seconds, long BaselineBytes, long PeakBytes);
+    public sealed record CaseResult(string Key, long Parameters, bool Checkpointed, int Threads, double[] Seconds, long BaselineBytes, long PeakBytes,
+        double MinorFaultsPerStep, double SystemSecondsPerStep, bool MallocTuned);
 
     const long DefaultLongLength = 1 << 20;
     static readonly string[] DefaultModels = ["mamba-1.4M", "hyena-1.4M"];
@@ -86,6 +89,12 @@ public static class ModelBench
         {
             var (footprintLabel, plan, estimate) = Predict(c, o.BudgetBytes);
             log($"{c.Model} L={c.Length} batch={c.Batch}: predicted peak {MemoryEstimate.Format(estimate.TotalBytes)}; planner at budget {MemoryEstimate.Format(o.BudgetBytes)}: {Summary(plan)}");
+            if (AvailableBytes() is { } available && estimate.TotalBytes > available * 0.9 && !o.Force)
+            {
+                // The machine is shared: running into the OOM killer would take other processes' work with it.
+                log($"  skipped: the predicted peak is over 90% of the {MemoryEstimate.Format(available)} this machine has available (--force runs it anyway)");
+                continue;
+            }
             var result = RunChild(c, o.Repeats, log);
             if (result is null)
             {
@@ -145,6 +154,8 @@ public static class ModelBench
             ["within_15pct"] = Math.Abs(errorPct) <= 15 ? 1 : 0,
             ["step_delta_MB"] = (r.PeakBytes - r.BaselineBytes) / 1048576.0,
             ["predicted_delta_MB"] = estimate.ActivationBytes / 1048576.0,
+            ["page_faults_per_step"] = r.MinorFaultsPerStep,
+            ["sys_s_per_step"] = r.SystemSecondsPerStep,
         };
         var parameters = new Dictionary<string, object>
         {
@@ -156,9 +167,24 @@ public static class ModelBench
             ["threads"] = r.Threads,
             ["repeats"] = r.Seconds.Length,
             ["plan"] = Summary(plan),
+            ["malloc"] = r.MallocTuned ? "tuned" : "default",
         };
         _ = description;
         return new Measurement(c.Train ? $"train {c.Model}" : $"fwd+bwd {c.Model}", parameters, figures, "tokens/s", tokens / median);
+    }
+
+    /// <summary>MemAvailable from /proc/meminfo, or null where there is none.</summary>
+    static long? AvailableBytes()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line.AsSpan("MemAvailable:".Length).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>"mamba-1.4M", "hyena-small-32k", "mamba-d128x8" → a config (Hyena's sized for L).</summary>
@@ -233,7 +259,8 @@ public static class ModelBench
             bool ckpt = BlockCheckpoint.Applies(c.Checkpointing, c.Length);
             long parameters = model.parameters().Sum(p => p.numel());
             var m = TrainingStepProbe.Measure(model, c.Length, c.Batch, c.Train ? repeats : 1, warmup: c.Train ? 1 : 0, optimizerStep: c.Train);
-            output.WriteLine(JsonSerializer.Serialize(new CaseResult(c.Key, parameters, ckpt, get_num_threads(), m.Seconds, m.BaselineBytes, m.PeakBytes)));
+            output.WriteLine(JsonSerializer.Serialize(new CaseResult(c.Key, parameters, ckpt, get_num_threads(), m.Seconds, m.BaselineBytes, m.PeakBytes,
+                m.MinorFaultsPerStep, m.SystemSecondsPerStep, MallocTuning.Applied)));
         }
     }
 }

@@ -19,11 +19,12 @@ public static class ModelBenchCommand
         var quick = new Option<bool>("--quick") { Description = "small sizes only (L ≤ 16384, no 2^20 run)" };
         var checkpointing = new Option<ActivationCheckpointing>("--checkpointing") { Description = "activation checkpointing: Auto (on from L = 2^16), Always, Never; the 2^20 row always checkpoints", DefaultValueFactory = _ => ActivationCheckpointing.Auto };
         var budget = new Option<double>("--budget-gib") { Description = "memory budget (GiB) the memory planner's plan is printed for", DefaultValueFactory = _ => 12 };
+        var force = new Option<bool>("--force") { Description = "run cases whose predicted peak exceeds the memory available (default: skip them)" };
         var json = new Option<bool>("--json") { Description = "one JSON object per measurement" };
         var oneCase = new Option<string>("--case") { Description = "internal: run one configuration in this process and print its result", Hidden = true };
         var cmd = new Command("model", "Training tokens/s (forward+backward+AdamW, medians) and peak RSS of Mamba and HyenaDNA LMs, beside the memory planner's prediction")
         {
-            models, lens, repeats, quick, checkpointing, budget, json, oneCase,
+            models, lens, repeats, quick, checkpointing, budget, force, json, oneCase,
         };
         cmd.SetAction(parse =>
         {
@@ -38,7 +39,7 @@ public static class ModelBenchCommand
                 return 0;
             }
             var options = new ModelBench.Options(parse.GetValue(models), parse.GetValue(lens), parse.GetValue(repeats), parse.GetValue(quick),
-                parse.GetValue(checkpointing), (long)(parse.GetValue(budget) * (1L << 30)));
+                parse.GetValue(checkpointing), (long)(parse.GetValue(budget) * (1L << 30)), parse.GetValue(force));
             var results = ModelBench.Run(options, line => err.WriteLine(line));
             MeasurementPrinter.Print(results, parse.GetValue(json), parse.InvocationConfiguration.Output);
             return 0;

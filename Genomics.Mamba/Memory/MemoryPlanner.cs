@@ -84,7 +84,7 @@ public static class MemoryPlanner
         int layers = f.Layers;
 
         double Saved(double t, double positions) => t * (4 * f.SavedFp32PerToken + act * f.SavedActPerToken) + positions * 4 * f.SavedPerPosition;
-        double Work(double t, double positions) => 4 * (t * f.WorkPerToken + positions * f.WorkPerPosition);
+        double Work(double t) => 4 * t * f.WorkPerToken;
         double Chunks(double t) => 4 * t * f.ChunkStatesPerToken;
         double Fft(double t, double positions) => 4 * (t * f.FftPerToken + positions * f.FftPerPosition);
 
@@ -92,26 +92,27 @@ public static class MemoryPlanner
         if (!checkpointing)
         {
             saved = layers * Saved(tokens, length);
-            working = Work(tokens, length);
+            working = Work(tokens);
             chunks = layers * Chunks(tokens);
             fft = layers * Fft(tokens, length);
         }
         else
         {
-            // Block inputs: hidden (activation dtype) and residual (fp32) for all but the first block, which has no residual.
-            double d = f.DModel;
-            saved = tokens * (layers * d * act + (layers - 1) * d * 4);
+            // Block inputs, hidden and residual, kept until each block's backward (measured: see MemoryCalibration).
+            saved = layers * tokens * 4 * f.CheckpointedPerToken * (precision == TrainingPrecision.Float32 ? 1 : 0.75);
             // The block being back-propagated: its recomputed activations and its backward, over one segment.
-            working = Saved(segTokens, segment) + Work(segTokens, segment);
+            working = Saved(segTokens, segment) + Work(segTokens);
             if (segment < length)
             {
                 // The gradients entering and leaving the block (hidden, residual) still span the whole sequence.
-                working += 4 * tokens * 4 * d;
+                working += 4 * tokens * 4 * f.DModel;
             }
             chunks = Chunks(segTokens);
             fft = Fft(segTokens, segment);
         }
         double head = 4 * tokens * f.HeadPerToken;
+        double slack = MemoryCalibration.AllocatorSlack;
+        (saved, working, chunks, fft, head) = (saved * slack, working * slack, chunks * slack, fft * slack, head * slack);
 
         long p = f.ParameterCount;
         long weights = 4 * p + f.BufferBytes + (precision == TrainingPrecision.BFloat16 ? 2 * p : 0);

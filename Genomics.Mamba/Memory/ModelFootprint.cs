@@ -38,8 +38,8 @@ internal sealed record ModelFootprint
     /// <summary>Transient per token while one block runs backward (gradients of its activations, FFT scratch), fp32. Calibrated.</summary>
     public required double WorkPerToken { get; init; }
 
-    /// <summary>Transient per position while one block runs backward (filter gradients, spectrum scratch), fp32. Calibrated.</summary>
-    public double WorkPerPosition { get; init; }
+    /// <summary>What a checkpointed block keeps per token until its backward (fp32): its inputs, measured (see MemoryCalibration).</summary>
+    public required double CheckpointedPerToken { get; init; }
 
     /// <summary>Final norm, logits (B·L·16), log-softmax and the logits' gradient, plus the embedding output, per token, fp32.</summary>
     public required double HeadPerToken { get; init; }
@@ -75,6 +75,7 @@ internal sealed record ModelFootprint
             SavedActPerToken = 2 * e + e + e + r + 2 * n,
             ChunkStatesPerToken = e * n / chunk,
             WorkPerToken = MemoryCalibration.MambaWorkPerDInner * e,
+            CheckpointedPerToken = MemoryCalibration.CheckpointedBlockPerDModel * d,
             HeadPerToken = d + 1 + 2 * d + 3 * v,
             Segmentable = true,
         };
@@ -100,13 +101,13 @@ internal sealed record ModelFootprint
             ParameterCount = c.ParameterCount,
             Layers = c.NLayer,
             DModel = c.DModel,
-            SavedFp32PerToken = 2 * d + 4 + d + d,
+            SavedFp32PerToken = 2 * d + 4 + d + d + MemoryCalibration.HyenaUncountedPerDModel * d,
             SavedActPerToken = 2 * d + 3 * d + 3 * d + d + m + m,
-            SavedPerPosition = 3 * f * sineLayers + d + d,
+            SavedPerPosition = 3 * f * sineLayers + d + d + MemoryCalibration.HyenaUncountedPerPositionPerDModel * d,
             FftPerToken = 2 * d,
             FftPerPosition = 2 * d,
             WorkPerToken = MemoryCalibration.HyenaWorkPerDModel * d,
-            WorkPerPosition = MemoryCalibration.HyenaWorkPerPositionPerDModel * d,
+            CheckpointedPerToken = MemoryCalibration.CheckpointedBlockPerDModel * d,
             HeadPerToken = d + 2 + 2 * d + 3 * v,
             // The positional features (t and the emb_dim features) of every block's filter, sized for MaxLength.
             BufferBytes = 4L * c.NLayer * (c.EmbDim + 1) * c.MaxLength,

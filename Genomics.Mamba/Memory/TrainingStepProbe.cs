@@ -57,6 +57,9 @@ public static class TrainingStepProbe
             Step();
         }
         var seconds = new double[repeats];
+        using var self = Process.GetCurrentProcess();
+        long faults0 = ProcessMemory.MinorFaults;
+        var system0 = self.PrivilegedProcessorTime;
         for (int i = 0; i < repeats; i++)
         {
             long t0 = Stopwatch.GetTimestamp();
@@ -64,6 +67,9 @@ public static class TrainingStepProbe
             seconds[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         }
         long peak = ProcessMemory.PeakBytes;
-        return new StepMeasurement(seconds, baseline, Math.Max(peak, baseline), batch * length);
+        self.Refresh();
+        double faults = (ProcessMemory.MinorFaults - faults0) / (double)repeats;
+        double system = (self.PrivilegedProcessorTime - system0).TotalSeconds / repeats;
+        return new StepMeasurement(seconds, baseline, Math.Max(peak, baseline), batch * length, faults, system);
     }
 }
