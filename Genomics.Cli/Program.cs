@@ -1,3 +1,4 @@
 using Genomics.Cli;
 
+MallocTuning.Apply();
 return CliApp.Run(args);

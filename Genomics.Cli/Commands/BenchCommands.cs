@@ -12,6 +12,7 @@ public static class BenchCommands
         var bench = new Command("bench", "Benchmarks: each prints a table, or with --json one JSON object per measurement");
         bench.Subcommands.Add(BuildData());
         bench.Subcommands.Add(BuildScan());
+        bench.Subcommands.Add(ModelBenchCommand.Build());
         return bench;
     }
 

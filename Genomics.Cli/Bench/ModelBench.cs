@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Genomics.Cli.Output;
+using Genomics.Mamba.Config;
+using Genomics.Mamba.Memory;
+using Genomics.Mamba.Modules;
+using Genomics.Mamba.Runtime;
+using Genomics.Mamba.Scan;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Genomics.Cli.Bench;
+
+/// <summary>
+/// `bench model`: training throughput and peak memory of whole language models — forward, next-token loss, backward,
+/// AdamW step on random DNA tokens, the median over repeats — beside the <see cref="MemoryPlanner"/>'s prediction.
+/// Each configuration runs in a fresh child process (this executable, hidden --case option) so its peak RSS is its
+/// own, not the high-water mark of an earlier, larger one. Lengths of 2^20 and more run one forward+backward only.
+/// </summary>
+public static class ModelBench
+{
+    /// <param name="Models">Model specs: family-preset ("mamba-1.4M", "hyena-7M") or family-dWIDTHxDEPTH ("mamba-d128x8").</param>
+    /// <param name="Lens">Lengths for every model; null for the default grid.</param>
+    /// <param name="Checkpointing">Backbone setting for every case (Auto: the model's default, on from 2^16).</param>
+    /// <param name="BudgetBytes">Budget the printed plan is made for.</param>
+    /// <param name="Force">Run cases whose predicted peak exceeds the memory this machine has available.</param>
+    public sealed record Options(string[]? Models, long[]? Lens, int Repeats, bool Quick, ActivationCheckpointing Checkpointing, long BudgetBytes,
+        bool Force = false);
+
+    /// <summary>One configuration: a model spec, L, batch, and whether it trains (AdamW) or only runs forward+backward.</summary>
+    public sealed record Case(string Model, long Length, long Batch, bool Train, ActivationCheckpointing Checkpointing)
+    {
+        public string Key => string.Join(':', Model, Length, Batch, Train ? "train" : "fwdbwd", Checkpointing);
+
+        public static Case Parse(string key)
+        {
+            var parts = key.Split(':');
+            if (parts.Length != 5)
+            {
+                throw new ArgumentException($"--case '{key}': expected model:L:batch:train|fwdbwd:Auto|Always|Never");
+            }
+            return new Case(parts[0], long.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture),
+                parts[3] == "train", Enum.Parse<ActivationCheckpointing>(parts[4]));
+        }
+    }
+
+    /// <summary>What a child process measured for one <see cref="Case"/>.</summary>
+    public sealed record CaseResult(string Key, long Parameters, bool Checkpointed, int Threads, double[] Seconds, long BaselineBytes, long PeakBytes,
+        double MinorFaultsPerStep, double SystemSecondsPerStep, bool MallocTuned);
+
+    const long DefaultLongLength = 1 << 20;
+    static readonly string[] DefaultModels = ["mamba-1.4M", "hyena-1.4M"];
+    static readonly long[] DefaultLens = [1024, 16384, 131072];
+
+    /// <summary>The configurations the options select, in run order.</summary>
+    public static IReadOnlyList<Case> Cases(Options o)
+    {
+        var cases = new List<Case>();
+        var models = o.Models is { Length: > 0 } ? o.Models : null;
+        var lens = o.Lens is { Length: > 0 } ? o.Lens : o.Quick ? DefaultLens.Where(l => l <= 16384).ToArray() : DefaultLens;
+        foreach (var model in models ?? DefaultModels)
+        {
+            foreach (var l in lens)
+            {
+                cases.Add(Make(model, l, o.Checkpointing));
+            }
+        }
+        if (models is null && o.Lens is not { Length: > 0 })
+        {
+            // Issue 4's extra rows: the width users compare against Python implementations, and one sequence of 2^20.
+            cases.Add(new Case("mamba-d128x8", 4096, 1, true, o.Checkpointing));
+            if (!o.Quick)
+            {
+                cases.Add(Make("mamba-1.4M", DefaultLongLength, ActivationCheckpointing.Always));
+            }
+        }
+        return cases;
+    }
+
+    /// <summary>batch = max(1, 2^16 / L) as issue 4 asks; from 2^20 on, one forward+backward.</summary>
+    static Case Make(string model, long length, ActivationCheckpointing ckpt) =>
+        new(model, length, Math.Max(1, (1L << 16) / length), length < DefaultLongLength, ckpt);
+
+    public static IReadOnlyList<Measurement> Run(Options o, Action<string> log)
+    {
+        var results = new List<Measurement>();
+        foreach (var c in Cases(o))
+        {
+            var (footprintLabel, plan, estimate) = Predict(c, o.BudgetBytes);
+            log($"{c.Model} L={c.Length} batch={c.Batch}: predicted peak {MemoryEstimate.Format(estimate.TotalBytes)}; planner at budget {MemoryEstimate.Format(o.BudgetBytes)}: {Summary(plan)}");
+            if (AvailableBytes() is { } available && estimate.TotalBytes > available * 0.9 && !o.Force)
+            {
+                // The machine is shared: running into the OOM killer would take other processes' work with it.
+                log($"  skipped: the predicted peak is over 90% of the {MemoryEstimate.Format(available)} this machine has available (--force runs it anyway)");
+                continue;
+            }
+            var result = RunChild(c, o.Repeats, log);
+            if (result is null)
+            {
+                continue;
+            }
+            results.Add(ToMeasurement(c, footprintLabel, plan, estimate, result));
+            log($"  {result.Seconds.Length} step(s), median {Timing.Median(result.Seconds):F3} s, peak RSS {MemoryEstimate.Format(result.PeakBytes)} (predicted {MemoryEstimate.Format(estimate.TotalBytes)})");
+        }
+        return results;
+    }
+
+    static string Summary(MemoryPlan p) =>
+        $"ckpt {(p.Checkpointing ? p.SegmentLength is { } s ? $"on/seg {s}" : "on" : "off")}, micro-batch {p.MicroBatch}×{p.GradientAccumulation}" +
+        (p.Fits ? "" : " (does not fit)");
+
+    /// <summary>The planner's estimate for exactly what the case runs, and its own plan for the case's L and batch.</summary>
+    static (string Description, MemoryPlan Plan, MemoryEstimate Estimate) Predict(Case c, long budget)
+    {
+        bool ckpt = c.Checkpointing == ActivationCheckpointing.Always
+                    || (c.Checkpointing == ActivationCheckpointing.Auto && c.Length >= BlockCheckpoint.AutoFromLength);
+        MemoryEstimate estimate;
+        MemoryPlan plan;
+        string description;
+        switch (Spec(c.Model, c.Length))
+        {
+            case MambaConfig m:
+                estimate = MemoryPlanner.Estimate(m, c.Length, c.Batch, checkpointing: ckpt);
+                plan = MemoryPlanner.Plan(m, c.Length, c.Batch, budget);
+                description = m.ToString();
+                break;
+            case HyenaConfig h:
+                estimate = MemoryPlanner.Estimate(h, c.Length, c.Batch, checkpointing: ckpt);
+                plan = MemoryPlanner.Plan(h, c.Length, c.Batch, budget);
+                description = h.ToString();
+                break;
+            default:
+                throw new InvalidOperationException();
+        }
+        // A forward+backward without an optimizer step creates no AdamW moments.
+        return (description, plan, c.Train ? estimate : estimate with { OptimizerBytes = 0 });
+    }
+
+    static Measurement ToMeasurement(Case c, string description, MemoryPlan plan, MemoryEstimate estimate, CaseResult r)
+    {
+        double median = Timing.Median(r.Seconds);
+        double tokens = (double)c.Batch * c.Length;
+        double peakMB = r.PeakBytes / 1048576.0, predictedMB = estimate.TotalBytes / 1048576.0;
+        double errorPct = 100 * (predictedMB - peakMB) / peakMB;
+        var figures = new Dictionary<string, double>
+        {
+            ["median_s"] = median,
+            ["min_s"] = r.Seconds.Min(),
+            ["max_s"] = r.Seconds.Max(),
+            ["peak_rss_MB"] = peakMB,
+            ["predicted_peak_MB"] = predictedMB,
+            ["error_pct"] = errorPct,
+            ["within_15pct"] = Math.Abs(errorPct) <= 15 ? 1 : 0,
+            ["step_delta_MB"] = (r.PeakBytes - r.BaselineBytes) / 1048576.0,
+            ["predicted_delta_MB"] = estimate.ActivationBytes / 1048576.0,
+            ["page_faults_per_step"] = r.MinorFaultsPerStep,
+            ["sys_s_per_step"] = r.SystemSecondsPerStep,
+        };
+        var parameters = new Dictionary<string, object>
+        {
+            ["model"] = c.Model,
+            ["params"] = r.Parameters,
+            ["L"] = c.Length,
+            ["batch"] = c.Batch,
+            ["ckpt"] = r.Checkpointed ? "on" : "off",
+            ["threads"] = r.Threads,
+            ["repeats"] = r.Seconds.Length,
+            ["plan"] = Summary(plan),
+            ["malloc"] = r.MallocTuned ? "tuned" : "default",
+        };
+        _ = description;
+        return new Measurement(c.Train ? $"train {c.Model}" : $"fwd+bwd {c.Model}", parameters, figures, "tokens/s", tokens / median);
+    }
+
+    /// <summary>MemAvailable from /proc/meminfo, or null where there is none.</summary>
+    static long? AvailableBytes()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line.AsSpan("MemAvailable:".Length).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>"mamba-1.4M", "hyena-small-32k", "mamba-d128x8" → a config (Hyena's sized for L).</summary>
+    public static object Spec(string spec, long length)
+    {
+        int dash = spec.IndexOf('-');
+        string family = dash < 0 ? spec : spec[..dash], rest = dash < 0 ? "" : spec[(dash + 1)..];
+        (int D, int N)? free = null;
+        if (rest.StartsWith('d') && rest.Split('x') is [var dPart, var nPart]
+            && int.TryParse(dPart.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int dm)
+            && int.TryParse(nPart, NumberStyles.None, CultureInfo.InvariantCulture, out int nl))
+        {
+            free = (dm, nl);
+        }
+        return family.ToLowerInvariant() switch
+        {
+            "mamba" => free is { } f ? new MambaConfig { DModel = f.D, NLayer = f.N } : MambaConfig.Preset(rest),
+            "hyena" => (free is { } f ? new HyenaConfig { DModel = f.D, NLayer = f.N } : HyenaConfig.Preset(rest)).ForContext(checked((int)length)),
+            _ => throw new ArgumentException($"model '{spec}': expected mamba-PRESET, hyena-PRESET or FAMILY-dWIDTHxDEPTH (e.g. mamba-d128x8)"),
+        };
+    }
+
+    /// <summary>Runs one case in a child process and reads its result line; null (logged) when the child fails.</summary>
+    static CaseResult? RunChild(Case c, int repeats, Action<string> log)
+    {
+        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate this executable to run a case");
+        start.FileName = self;
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(ModelBench).Assembly.Location);
+        }
+        foreach (var a in new[] { "bench", "model", "--case", c.Key, "--repeats", repeats.ToString(CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var child = Process.Start(start) ?? throw new InvalidOperationException($"could not start {self}");
+        child.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                log("  " + line);
+            }
+        };
+        child.BeginErrorReadLine();
+        string output = child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        var line = output.Split('\n').LastOrDefault(l => l.StartsWith('{'));
+        if (child.ExitCode != 0 || line is null)
+        {
+            log($"  {c.Key}: child exited with code {child.ExitCode}{(child.ExitCode == 137 ? " (killed: out of memory?)" : "")}");
+            return null;
+        }
+        return JsonSerializer.Deserialize<CaseResult>(line);
+    }
+
+    /// <summary>The child side: build the model, measure, print one JSON line.</summary>
+    public static void RunCase(Case c, int repeats, TextWriter output, Action<string> log)
+    {
+        TorchRuntime.EnsureLoaded();
+        ScanBackend.Notice += log;
+        _ = ScanBackend.Kind;
+        manual_seed(0);
+        nn.Module<Tensor, Tensor> model = Spec(c.Model, c.Length) switch
+        {
+            MambaConfig m => new MambaLM(m) { Backbone = { Checkpointing = c.Checkpointing } },
+            HyenaConfig h => new HyenaLM(h) { Backbone = { Checkpointing = c.Checkpointing } },
+            _ => throw new InvalidOperationException(),
+        };
+        using (model)
+        {
+            bool ckpt = BlockCheckpoint.Applies(c.Checkpointing, c.Length);
+            long parameters = model.parameters().Sum(p => p.numel());
+            var m = TrainingStepProbe.Measure(model, c.Length, c.Batch, c.Train ? repeats : 1, warmup: c.Train ? 1 : 0, optimizerStep: c.Train);
+            output.WriteLine(JsonSerializer.Serialize(new CaseResult(c.Key, parameters, ckpt, get_num_threads(), m.Seconds, m.BaselineBytes, m.PeakBytes,
+                m.MinorFaultsPerStep, m.SystemSecondsPerStep, MallocTuning.Applied)));
+        }
+    }
+}

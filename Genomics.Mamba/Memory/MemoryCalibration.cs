@@ -1,0 +1,60 @@
+namespace Genomics.Mamba.Memory;
+
+/// <summary>
+/// The measured constants of <see cref="MemoryPlanner"/>. The rest of its arithmetic is counted from the module code
+/// (<see cref="ModelFootprint"/>); these are what counting does not give.
+///
+/// How they were measured: `genomamba bench model --case MODEL:L:BATCH:fwdbwd:POLICY` (one forward + next-token loss +
+/// backward in a fresh process, VmHWM reset before the step, peak minus the RSS before it) with
+/// GLIBC_TUNABLES=glibc.malloc.mmap_threshold=65536, which makes glibc map and unmap every block over 64 KiB so
+/// that RSS follows the live tensors exactly. Sizes: Mamba d 64 and d 128 with 1 and 4 blocks, Hyena d 128 with 1 and
+/// 3 blocks, each at 1 × 16,384 and (Hyena) 4 × 4,096 tokens, checkpointing off and on (Mamba also 8 blocks, and
+/// 1.4M at 1 × 131,072 with the default allocator). Differences between depths give the per-block figures, between
+/// the two shapes the per-token and per-position split, and what remains at depth 0 the head and working set.
+/// Cross-check of the count: Mamba's per-block saved activations came out at 0.96 × (d 128) and 1.01 × (d 64) of
+/// <see cref="ModelFootprint.Of(Config.MambaConfig, long)"/>'s count; Hyena's at 1.10 ×, the rest is below.
+/// </summary>
+internal static class MemoryCalibration
+{
+    /// <summary>
+    /// .NET, TorchSharp, libtorch (its code pages and thread pools) and a small model, resident before the first step:
+    /// 159–177 MiB over every measurement above (the model's own weights add 0.2–6 MiB of it).
+    /// </summary>
+    public const long RuntimeBytes = 165L << 20;
+
+    /// <summary>
+    /// Mamba block backward on top of the saved activations, per token, in units of d_inner (fp32 elements): 6.75 at
+    /// d 128, 7.3 at d 64. It matches the gradients alive at once in the mixer's backward: dy, its contiguous copy for
+    /// the scan, du, dΔ, dz (5e), then dxz (2e).
+    /// </summary>
+    public const double MambaWorkPerDInner = 7;
+
+    /// <summary>
+    /// HyenaDNA block backward on top of the saved activations, per token, in units of d_model: 3.9 at d 128 (lower
+    /// than the gradients' sizes suggest, since the block's saved tensors are released while its backward runs).
+    /// </summary>
+    public const double HyenaWorkPerDModel = 3.9;
+
+    /// <summary>
+    /// HyenaDNA saved per block and token beyond the count, in units of d_model: measured 3,235 fp32 elements per token
+    /// against 2,948 counted at d 128 (the count misses a tensor of about 2.25·d; the FFT's 2L padding is the suspect).
+    /// </summary>
+    public const double HyenaUncountedPerDModel = 2.25;
+
+    /// <summary>HyenaDNA saved per block and position beyond the count: 1,205 measured against 1,088 counted at d 128, F 64.</summary>
+    public const double HyenaUncountedPerPositionPerDModel = 0.9;
+
+    /// <summary>
+    /// A checkpointed block keeps, per token, this many d_model-sized fp32 tensors until its backward: 3.16 (Mamba d 128,
+    /// 4 → 8 blocks at 16,384 tokens), 2.9–3.05 (Mamba 1.4M at 131,072), ~3 (Hyena d 128). The code keeps two
+    /// (hidden, residual); the third is not accounted for (a further copy of a block output held by the custom
+    /// autograd function is the likely one) — worth 1 GiB at L = 2^20 for Mamba 1.4M.
+    /// </summary>
+    public const double CheckpointedBlockPerDModel = 3;
+
+    /// <summary>
+    /// glibc's fragmentation on top of the live activations, as a factor: measured with the CLI's malloc settings on the
+    /// bench rows (see `genomamba bench model`, predicted vs measured).
+    /// </summary>
+    public const double AllocatorSlack = 1.0;
+}

@@ -1,0 +1,14 @@
+namespace Genomics.Mamba.Memory;
+
+/// <summary>Element type of the activations a training step keeps (the master weights and AdamW state stay fp32).</summary>
+public enum TrainingPrecision
+{
+    /// <summary>Everything in fp32: what the models run today.</summary>
+    Float32,
+
+    /// <summary>
+    /// bf16 matmuls and activations with fp32 master weights, fp32 residual stream, scan and FFT (issue 4's mixed
+    /// precision). Planned from the per-tensor inventory with those tensors at 2 bytes; not yet calibrated by measurement.
+    /// </summary>
+    BFloat16,
+}
