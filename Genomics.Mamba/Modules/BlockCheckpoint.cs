@@ -54,8 +54,12 @@ public static class BlockCheckpoint
         vars[1] = hidden;
         vars[2] = residual;
         parameters.CopyTo(vars, 3);
+        // The scope also frees the empty_like placeholder TorchSharp allocates per output (to materialise undefined
+        // gradients, which this function handles itself): otherwise 2 × (b, l, d) of address space per block until the
+        // caller's scope ends.
+        using var scope = NewDisposeScope();
         var outputs = Function.apply(vars!);
-        return (outputs[0], outputs[1]);
+        return (outputs[0].MoveToOuterDisposeScope(), outputs[1].MoveToOuterDisposeScope());
     }
 
     /// <summary>The parameters gradients are asked for (a frozen one would make autograd.grad throw).</summary>
@@ -89,6 +93,7 @@ public static class BlockCheckpoint
             ctx.save_data("count", vars.Length);
             ctx.save_data("hidden", hidden.dtype);
             ctx.save_data("residual", residual?.dtype);
+            ctx.set_materialize_grads(false);                              // an unused output's gradient arrives undefined
             return [h.MoveToOuterDisposeScope(), r.MoveToOuterDisposeScope()];
         }
 
@@ -107,14 +112,27 @@ public static class BlockCheckpoint
                 (h, r) = block.FromSum(sum);
             }
             bool residualIsSum = ReferenceEquals(r, sum);                  // Mamba: the residual out is the sum itself
-            var outputs = residualIsSum ? new List<Tensor> { h } : [h, r];
-            var gradients = residualIsSum ? new List<Tensor> { gradOutputs[0] } : [gradOutputs[0], gradOutputs[1]];
-            var grads = grad(outputs, [sum, .. parameters], gradients, allow_unused: true);
-
-            var dSum = grads[0] is { IsInvalid: false } g ? g : zeros_like(sum);
-            if (residualIsSum)
+            Tensor? dH = Defined(gradOutputs[0]), dR = Defined(gradOutputs[1]);
+            var outputs = new List<Tensor>();
+            var gradients = new List<Tensor>();
+            if (dH is not null)
             {
-                dSum = dSum + gradOutputs[1];
+                outputs.Add(h);
+                gradients.Add(dH);
+            }
+            if (dR is not null && !residualIsSum)
+            {
+                outputs.Add(r);
+                gradients.Add(dR);
+            }
+            var grads = outputs.Count > 0
+                ? grad(outputs, [sum, .. parameters], gradients, allow_unused: true)
+                : new Tensor?[1 + parameters.Length].Select(_ => (Tensor)null!).ToList();
+
+            var dSum = Defined(grads[0]) ?? zeros_like(sum);
+            if (residualIsSum && dR is not null)
+            {
+                dSum = dSum + dR;
             }
             var result = new Tensor?[count];
             // Both inputs enter only through their sum: each gets dSum (an alias for the second, never the same handle).
@@ -127,6 +145,8 @@ public static class BlockCheckpoint
             return result.Select(g => g!).ToList();
         }
 
-        static Tensor? Keep(Tensor g) => g is null || g.IsInvalid ? null : g.MoveToOuterDisposeScope();
+        static Tensor? Keep(Tensor g) => Defined(g)?.MoveToOuterDisposeScope();
+
+        static Tensor? Defined(Tensor? t) => t is null || t.IsInvalid ? null : t;
     }
 }

@@ -137,9 +137,11 @@ public sealed class HyenaBackbone : nn.Module<Tensor, Tensor>
         Tensor? residual = null;
         foreach (var block in layers)
         {
-            (hidden, residual) = recompute
-                ? BlockCheckpoint.Forward(block, hidden, residual)          // keeps only the block's inputs
+            var (nextHidden, nextResidual) = recompute
+                ? BlockCheckpoint.Forward(block, hidden, residual)          // keeps only the residual sum
                 : block.forward(hidden, residual);                         // (b, l, d) each
+            MambaBackbone.ReleaseInputs(hidden, residual);
+            (hidden, residual) = (nextHidden, nextResidual);
         }
         var sum = residual is null ? hidden : residual + hidden;
         return ln_f.forward(sum.to(ln_f.weight!.dtype)).MoveToOuterDisposeScope();   // (b, l, d)

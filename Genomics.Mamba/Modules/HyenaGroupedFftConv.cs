@@ -36,7 +36,9 @@ public static class HyenaGroupedFftConv
         {
             throw new ArgumentException($"u is (b, {u.shape[1]}, {u.shape[^1]}) but the filter is ({k.shape[0]}, {k.shape[^1]})", nameof(k));
         }
-        return Function.apply(u, k, d, channels)[0];
+        // The scope also frees TorchSharp's empty_like placeholder for the output (see BlockCheckpoint.Forward).
+        using var scope = NewDisposeScope();
+        return Function.apply(u, k, d, channels)[0].MoveToOuterDisposeScope();
     }
 
     /// <summary>One group: the plain FFT convolution of channels [c0, c0 + n).</summary>
@@ -62,6 +64,7 @@ public static class HyenaGroupedFftConv
             }
             ctx.save_for_backward([u, k, d]);
             ctx.save_data("channels", channels);
+            ctx.set_materialize_grads(false);
             return [output];
         }
 
@@ -71,7 +74,10 @@ public static class HyenaGroupedFftConv
             using var scope = NewDisposeScope();
             var saved = ctx.get_saved_variables();
             Tensor u = saved[0], k = saved[1], d = saved[2];
-            var dy = gradOutputs[0];                                       // (b, d, l)
+            if (gradOutputs[0] is not { IsInvalid: false } dy)              // (b, d, l); undefined when the output went unused
+            {
+                return [null!, null!, null!, null!];
+            }
             long width = u.shape[1];
             var du = empty_like(u);
             var dk = empty_like(k);

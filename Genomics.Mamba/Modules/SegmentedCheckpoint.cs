@@ -34,7 +34,7 @@ public static class SegmentedCheckpoint
         ArgumentOutOfRangeException.ThrowIfLessThan(segment, 1);
         if (!is_grad_enabled())
         {
-            using var scope = NewDisposeScope();
+            using var inference = NewDisposeScope();
             var sum = block.Sum(hidden, residual);                         // (b, l, d)
             var output = Run(block, sum, segment, null);
             // The first block's residual is its input; hand out a copy so the output is a tensor of its own.
@@ -47,8 +47,10 @@ public static class SegmentedCheckpoint
         vars[2] = residual;
         vars[3] = segment;
         parameters.CopyTo(vars, 4);
+        // The scope also frees TorchSharp's per-output empty_like placeholders (see BlockCheckpoint.Forward).
+        using var scope = NewDisposeScope();
         var outputs = Function.apply(vars!);
-        return (outputs[0], outputs[1]);
+        return (outputs[0].MoveToOuterDisposeScope(), outputs[1].MoveToOuterDisposeScope());
     }
 
     /// <summary>
@@ -118,6 +120,7 @@ public static class SegmentedCheckpoint
             ctx.save_data("hidden", hidden.dtype);
             ctx.save_data("residual", residual?.dtype ?? ScalarType.Float32);
             ctx.save_data("first", residual is null);
+            ctx.set_materialize_grads(false);                              // an unused output's gradient arrives undefined
             return [output.MoveToOuterDisposeScope(), sum.MoveToOuterDisposeScope()];
         }
 
@@ -131,7 +134,7 @@ public static class SegmentedCheckpoint
             var saved = ctx.get_saved_variables();
             Tensor sum = saved[0], tails = saved[1];
             Tensor? states = saved[2] is { IsInvalid: false } st ? st : null;
-            Tensor dOut = gradOutputs[0], dResidualOut = gradOutputs[1];   // (b, l, d) each (materialised: zeros when unused)
+            Tensor? dOut = Defined(gradOutputs[0]), dResidualOut = Defined(gradOutputs[1]);   // (b, l, d) each, or undefined when unused
             long l = sum.shape[1];
             long segments = (l + segment - 1) / segment;
             var parameters = Trainable(block);
@@ -152,8 +155,13 @@ public static class SegmentedCheckpoint
                 {
                     (o, tailOut, stateOut) = block.ForwardSegment(sumSegment, tailIn, stateIn);
                 }
-                var outputs = new List<Tensor> { o };
-                var gradients = new List<Tensor> { dOut.narrow(1, start, n) };
+                var outputs = new List<Tensor>();
+                var gradients = new List<Tensor>();
+                if (dOut is not null)
+                {
+                    outputs.Add(o);
+                    gradients.Add(dOut.narrow(1, start, n));
+                }
                 if (dTail is not null && tailOut.numel() > 0)
                 {
                     outputs.Add(tailOut);
@@ -171,11 +179,21 @@ public static class SegmentedCheckpoint
                     inputs.Add(stateIn!);
                 }
                 inputs.AddRange(parameters);
-                var grads = grad(outputs, inputs, gradients, allow_unused: true);
+                // Nothing flows back into this segment (an unused output, and no state gradient yet): only the residual's.
+                var grads = outputs.Count > 0
+                    ? grad(outputs, inputs, gradients, allow_unused: true)
+                    : inputs.Select(_ => (Tensor)null!).ToList();
 
                 int k = 0;
                 var dSumSegment = dSum.narrow(1, start, n);
-                dSumSegment.copy_(dResidualOut.narrow(1, start, n));
+                if (dResidualOut is not null)
+                {
+                    dSumSegment.copy_(dResidualOut.narrow(1, start, n));
+                }
+                else
+                {
+                    dSumSegment.zero_();
+                }
                 if (Defined(grads[k++]) is { } g)
                 {
                     dSumSegment.add_(g);

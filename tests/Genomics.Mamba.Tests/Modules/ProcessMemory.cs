@@ -67,4 +67,17 @@ public static class ProcessMemory
         }
         return Math.Max(peak, HeapInUseMegabytes()) - before;
     }
+
+    /// <summary>A "Vm…: n kB" line of /proc/self/status (VmRSS, VmHWM), in MB.</summary>
+    public static double StatusMegabytes(string field)
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0]) / 1024.0;
+            }
+        }
+        throw new InvalidOperationException($"/proc/self/status has no {field}");
+    }
 }

@@ -17,14 +17,20 @@ public class SegmentedCheckpointTests(ITestOutputHelper log)
     sealed record BlockRun(Tensor Hidden, Tensor Residual, Tensor DHidden, Tensor? DResidual, Dictionary<string, Tensor> DParameters);
 
     /// <summary>Forward (plain when <paramref name="segment"/> is null), then backward of a generic weighted sum of both outputs.</summary>
-    static BlockRun RunBlock(MambaBlock block, Tensor hidden, Tensor? residual, Tensor wHidden, Tensor wResidual, long? segment)
+    static BlockRun RunBlock(MambaBlock block, Tensor hidden, Tensor? residual, Tensor? wHidden, Tensor? wResidual, long? segment,
+        bool wholeBlockCheckpoint = false)
     {
         block.zero_grad();
         var h = hidden.detach().requires_grad_(true);
         var r = residual?.detach().requires_grad_(true);
-        var (outHidden, outResidual) = segment is { } s ? SegmentedCheckpoint.Forward(block, h, r, s) : block.forward(h, r);
-        ((outHidden * wHidden).sum() + (outResidual * wResidual).sum()).backward();
-        var grads = block.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+        var (outHidden, outResidual) = segment is { } s ? SegmentedCheckpoint.Forward(block, h, r, s)
+            : wholeBlockCheckpoint ? BlockCheckpoint.Forward(block, h, r) : block.forward(h, r);
+        // A null weight leaves that output unused: its gradient then arrives undefined.
+        var loss = wHidden is null ? (outResidual * wResidual!).sum()
+            : wResidual is null ? (outHidden * wHidden).sum()
+            : (outHidden * wHidden).sum() + (outResidual * wResidual).sum();
+        loss.backward();
+        var grads = block.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad?.clone() ?? zeros_like(p.parameter));
         return new BlockRun(outHidden.detach(), outResidual.detach(), h.grad!.clone(), r?.grad?.clone(), grads);
     }
 
@@ -41,6 +47,32 @@ public class SegmentedCheckpointTests(ITestOutputHelper log)
         {
             Assert.True(g.abs().sum().to(float64).item<double>() > 0, $"{name}: zero gradient");
             Compare.Close(log, $"{tag} d {name}", actual.DParameters[name], g, rtol, atol, scaled: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, false)]
+    [InlineData(true, false, true)]
+    [InlineData(false, true, true)]
+    public void An_unused_output_is_a_zero_gradient_for_checkpoints_too(bool useHidden, bool useResidual, bool segmented)
+    {
+        TorchRuntime.EnsureLoaded();
+        manual_seed(18);
+        using var block = new MambaBlock(Small);
+        using var scope = NewDisposeScope();
+        var hidden = randn(1, 21, 16);
+        var residual = randn(1, 21, 16);
+        var w = randn(1, 21, 16);
+        var plain = RunBlock(block, hidden, residual, useHidden ? w : null, useResidual ? w : null, null);
+        var recomputed = RunBlock(block, hidden, residual, useHidden ? w : null, useResidual ? w : null,
+            segmented ? 4 : null, wholeBlockCheckpoint: !segmented);
+        string tag = $"{(segmented ? "segmented" : "checkpointed")}, only {(useHidden ? "hidden" : "residual")} used";
+        Compare.Close(log, $"{tag} d hidden", recomputed.DHidden, plain.DHidden, 1e-5, 1e-6, scaled: true);
+        Compare.Close(log, $"{tag} d residual", recomputed.DResidual!, plain.DResidual!, 1e-5, 1e-6, scaled: true);
+        foreach (var (name, g) in plain.DParameters)
+        {
+            Compare.Close(log, $"{tag} d {name}", recomputed.DParameters[name], g, 1e-5, 1e-6, scaled: true);
         }
     }
 
