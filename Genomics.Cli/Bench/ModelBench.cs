@@ -25,8 +25,9 @@ public static class ModelBench
     /// <param name="Checkpointing">Backbone setting for every case (Auto: the model's default, on from 2^16).</param>
     /// <param name="BudgetBytes">Budget the printed plan is made for.</param>
     /// <param name="Force">Run cases whose predicted peak exceeds the memory this machine has available.</param>
+    /// <param name="Threads">torch.set_num_threads in each case (0: libtorch's default, one per core).</param>
     public sealed record Options(string[]? Models, long[]? Lens, int Repeats, bool Quick, ActivationCheckpointing Checkpointing, long BudgetBytes,
-        bool Force = false);
+        bool Force = false, int Threads = 0);
 
     /// <summary>One configuration: a model spec, L, batch, and whether it trains (AdamW) or only runs forward+backward.</summary>
     public sealed record Case(string Model, long Length, long Batch, bool Train, ActivationCheckpointing Checkpointing)
@@ -47,7 +48,7 @@ public static class ModelBench
 
     /// <summary>What a child process measured for one <see cref="Case"/>.</summary>
     public sealed record CaseResult(string Key, long Parameters, bool Checkpointed, int Threads, double[] Seconds, long BaselineBytes, long PeakBytes,
-        double MinorFaultsPerStep, double SystemSecondsPerStep, bool MallocTuned);
+        double MinorFaultsPerStep, double SystemSecondsPerStep, bool MallocTuned, long[] StepPeakBytes);
 
     const long DefaultLongLength = 1 << 20;
     static readonly string[] DefaultModels = ["mamba-1.4M", "hyena-1.4M"];
@@ -95,7 +96,7 @@ public static class ModelBench
                 log($"  skipped: the predicted peak is over 90% of the {MemoryEstimate.Format(available)} this machine has available (--force runs it anyway)");
                 continue;
             }
-            var result = RunChild(c, o.Repeats, log);
+            var result = RunChild(c, o.Repeats, o.Threads, log);
             if (result is null)
             {
                 continue;
@@ -208,7 +209,7 @@ public static class ModelBench
     }
 
     /// <summary>Runs one case in a child process and reads its result line; null (logged) when the child fails.</summary>
-    static CaseResult? RunChild(Case c, int repeats, Action<string> log)
+    static CaseResult? RunChild(Case c, int repeats, int threads, Action<string> log)
     {
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate this executable to run a case");
@@ -217,7 +218,7 @@ public static class ModelBench
         {
             start.ArgumentList.Add(typeof(ModelBench).Assembly.Location);
         }
-        foreach (var a in new[] { "bench", "model", "--case", c.Key, "--repeats", repeats.ToString(CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { "bench", "model", "--case", c.Key, "--repeats", repeats.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(a);
         }
@@ -242,9 +243,13 @@ public static class ModelBench
     }
 
     /// <summary>The child side: build the model, measure, print one JSON line.</summary>
-    public static void RunCase(Case c, int repeats, TextWriter output, Action<string> log)
+    public static void RunCase(Case c, int repeats, int threads, TextWriter output, Action<string> log)
     {
         TorchRuntime.EnsureLoaded();
+        if (threads > 0)
+        {
+            set_num_threads(threads);
+        }
         ScanBackend.Notice += log;
         _ = ScanBackend.Kind;
         manual_seed(0);
@@ -260,7 +265,7 @@ public static class ModelBench
             long parameters = model.parameters().Sum(p => p.numel());
             var m = TrainingStepProbe.Measure(model, c.Length, c.Batch, c.Train ? repeats : 1, warmup: c.Train ? 1 : 0, optimizerStep: c.Train);
             output.WriteLine(JsonSerializer.Serialize(new CaseResult(c.Key, parameters, ckpt, get_num_threads(), m.Seconds, m.BaselineBytes, m.PeakBytes,
-                m.MinorFaultsPerStep, m.SystemSecondsPerStep, MallocTuning.Applied)));
+                m.MinorFaultsPerStep, m.SystemSecondsPerStep, MallocTuning.Applied, m.StepPeakBytes)));
         }
     }
 }
