@@ -25,9 +25,10 @@ public static class ModelBench
     /// <param name="Checkpointing">Backbone setting for every case (Auto: the model's default, on from 2^16).</param>
     /// <param name="BudgetBytes">Budget the printed plan is made for.</param>
     /// <param name="Force">Run cases whose predicted peak exceeds the memory this machine has available.</param>
+    /// <param name="DryRun">Print each case's predicted peak and the planner's plan; run nothing.</param>
     /// <param name="Threads">torch.set_num_threads in each case (0: libtorch's default, one per core).</param>
     public sealed record Options(string[]? Models, long[]? Lens, int Repeats, bool Quick, ActivationCheckpointing Checkpointing, long BudgetBytes,
-        bool Force = false, int Threads = 0);
+        bool Force = false, int Threads = 0, bool DryRun = false);
 
     /// <summary>One configuration: a model spec, L, batch, and whether it trains (AdamW) or only runs forward+backward.</summary>
     public sealed record Case(string Model, long Length, long Batch, bool Train, ActivationCheckpointing Checkpointing)
@@ -83,13 +84,19 @@ public static class ModelBench
     static Case Make(string model, long length, ActivationCheckpointing ckpt) =>
         new(model, length, Math.Max(1, (1L << 16) / length), length < DefaultLongLength, ckpt);
 
-    public static IReadOnlyList<Measurement> Run(Options o, Action<string> log)
+    public static IReadOnlyList<Measurement> Run(Options o, Action<string> log, TextWriter? output = null)
     {
         var results = new List<Measurement>();
         foreach (var c in Cases(o))
         {
             var (footprintLabel, plan, estimate) = Predict(c, o.BudgetBytes);
             log($"{c.Model} L={c.Length} batch={c.Batch}: predicted peak {MemoryEstimate.Format(estimate.TotalBytes)}; planner at budget {MemoryEstimate.Format(o.BudgetBytes)}: {Summary(plan)}");
+            if (o.DryRun)
+            {
+                output?.WriteLine($"{c.Key}: as run ({(c.Train ? "train" : "forward+backward")}), predicted peak {MemoryEstimate.Format(estimate.TotalBytes)}" +
+                                  $" ({estimate.TotalBytes / 1048576.0:F0} MiB)\n{estimate}\n{plan}\n");
+                continue;
+            }
             if (AvailableBytes() is { } available && estimate.TotalBytes > available * 0.9 && !o.Force)
             {
                 // The machine is shared: running into the OOM killer would take other processes' work with it.

@@ -52,9 +52,35 @@ internal static class MemoryCalibration
     /// </summary>
     public const double CheckpointedBlockPerDModel = 3;
 
+    /// <summary>glibc's mmap threshold as the CLI fixes it (its ceiling): blocks of at least this size are mapped fresh.</summary>
+    public const long MmapThresholdBytes = 32L << 20;
+
     /// <summary>
-    /// glibc's fragmentation on top of the live activations, as a factor: measured with the CLI's malloc settings on the
-    /// bench rows (see `genomamba bench model`, predicted vs measured).
+    /// Peak RSS rise over the live tensors when the step's tensors come from glibc's heap (all under
+    /// <see cref="MmapThresholdBytes"/>): freed blocks are kept for the next step, and the mix of sizes fragments the
+    /// heap. PLACEHOLDER until fitted.
     /// </summary>
-    public const double AllocatorSlack = 1.0;
+    public const double HeapSlack = 1.5;
+
+    /// <summary>The same once the big tensors are mapped (RSS then follows them): PLACEHOLDER until fitted.</summary>
+    public const double MappedSlack = 1.1;
+
+    /// <summary>
+    /// The allocator factor for activations whose typical tensor is <paramref name="tensorBytes"/>: <see cref="HeapSlack"/>
+    /// up to half the mmap threshold, <see cref="MappedSlack"/> from the threshold on, log-linear between (the factor falls
+    /// by less than half per doubling, so predicted peaks still grow with the tokens).
+    /// </summary>
+    public static double AllocatorSlack(double tensorBytes)
+    {
+        double x = tensorBytes / MmapThresholdBytes;
+        if (x <= 0.5)
+        {
+            return HeapSlack;
+        }
+        if (x >= 1)
+        {
+            return MappedSlack;
+        }
+        return HeapSlack + (MappedSlack - HeapSlack) * Math.Log2(2 * x);
+    }
 }
