@@ -25,10 +25,11 @@ public static class ModelBench
     /// <param name="Checkpointing">Backbone setting for every case (Auto: the model's default, on from 2^16).</param>
     /// <param name="BudgetBytes">Budget the printed plan is made for.</param>
     /// <param name="Force">Run cases whose predicted peak exceeds the memory this machine has available.</param>
+    /// <param name="Batch">Sequences per step for every case instead of max(1, 2^16 / L).</param>
     /// <param name="DryRun">Print each case's predicted peak and the planner's plan; run nothing.</param>
     /// <param name="Threads">torch.set_num_threads in each case (0: libtorch's default, one per core).</param>
     public sealed record Options(string[]? Models, long[]? Lens, int Repeats, bool Quick, ActivationCheckpointing Checkpointing, long BudgetBytes,
-        bool Force = false, int Threads = 0, bool DryRun = false);
+        bool Force = false, int Threads = 0, bool DryRun = false, long? Batch = null);
 
     /// <summary>One configuration: a model spec, L, batch, and whether it trains (AdamW) or only runs forward+backward.</summary>
     public sealed record Case(string Model, long Length, long Batch, bool Train, ActivationCheckpointing Checkpointing)
@@ -65,7 +66,8 @@ public static class ModelBench
         {
             foreach (var l in lens)
             {
-                cases.Add(Make(model, l, o.Checkpointing));
+                var c = Make(model, l, o.Checkpointing);
+                cases.Add(o.Batch is { } b ? c with { Batch = b } : c);
             }
         }
         if (models is null && o.Lens is not { Length: > 0 })
