@@ -25,8 +25,11 @@ public static class ModelBench
     /// <param name="Checkpointing">Backbone setting for every case (Auto: the model's default, on from 2^16).</param>
     /// <param name="BudgetBytes">Budget the printed plan is made for.</param>
     /// <param name="Force">Run cases whose predicted peak exceeds the memory this machine has available.</param>
+    /// <param name="Batch">Sequences per step for every case instead of max(1, 2^16 / L).</param>
+    /// <param name="DryRun">Print each case's predicted peak and the planner's plan; run nothing.</param>
+    /// <param name="Threads">torch.set_num_threads in each case (0: libtorch's default, one per core).</param>
     public sealed record Options(string[]? Models, long[]? Lens, int Repeats, bool Quick, ActivationCheckpointing Checkpointing, long BudgetBytes,
-        bool Force = false);
+        bool Force = false, int Threads = 0, bool DryRun = false, long? Batch = null);
 
     /// <summary>One configuration: a model spec, L, batch, and whether it trains (AdamW) or only runs forward+backward.</summary>
     public sealed record Case(string Model, long Length, long Batch, bool Train, ActivationCheckpointing Checkpointing)
@@ -47,7 +50,7 @@ public static class ModelBench
 
     /// <summary>What a child process measured for one <see cref="Case"/>.</summary>
     public sealed record CaseResult(string Key, long Parameters, bool Checkpointed, int Threads, double[] Seconds, long BaselineBytes, long PeakBytes,
-        double MinorFaultsPerStep, double SystemSecondsPerStep, bool MallocTuned);
+        double MinorFaultsPerStep, double SystemSecondsPerStep, bool MallocTuned, long[] StepPeakBytes);
 
     const long DefaultLongLength = 1 << 20;
     static readonly string[] DefaultModels = ["mamba-1.4M", "hyena-1.4M"];
@@ -63,7 +66,8 @@ public static class ModelBench
         {
             foreach (var l in lens)
             {
-                cases.Add(Make(model, l, o.Checkpointing));
+                var c = Make(model, l, o.Checkpointing);
+                cases.Add(o.Batch is { } b ? c with { Batch = b } : c);
             }
         }
         if (models is null && o.Lens is not { Length: > 0 })
@@ -82,20 +86,26 @@ public static class ModelBench
     static Case Make(string model, long length, ActivationCheckpointing ckpt) =>
         new(model, length, Math.Max(1, (1L << 16) / length), length < DefaultLongLength, ckpt);
 
-    public static IReadOnlyList<Measurement> Run(Options o, Action<string> log)
+    public static IReadOnlyList<Measurement> Run(Options o, Action<string> log, TextWriter? output = null)
     {
         var results = new List<Measurement>();
         foreach (var c in Cases(o))
         {
             var (footprintLabel, plan, estimate) = Predict(c, o.BudgetBytes);
             log($"{c.Model} L={c.Length} batch={c.Batch}: predicted peak {MemoryEstimate.Format(estimate.TotalBytes)}; planner at budget {MemoryEstimate.Format(o.BudgetBytes)}: {Summary(plan)}");
+            if (o.DryRun)
+            {
+                output?.WriteLine($"{c.Key}: as run ({(c.Train ? "train" : "forward+backward")}), predicted peak {MemoryEstimate.Format(estimate.TotalBytes)}" +
+                                  $" ({estimate.TotalBytes / 1048576.0:F0} MiB)\n{estimate}\n{plan}\n");
+                continue;
+            }
             if (AvailableBytes() is { } available && estimate.TotalBytes > available * 0.9 && !o.Force)
             {
                 // The machine is shared: running into the OOM killer would take other processes' work with it.
                 log($"  skipped: the predicted peak is over 90% of the {MemoryEstimate.Format(available)} this machine has available (--force runs it anyway)");
                 continue;
             }
-            var result = RunChild(c, o.Repeats, log);
+            var result = RunChild(c, o.Repeats, o.Threads, log);
             if (result is null)
             {
                 continue;
@@ -208,7 +218,7 @@ public static class ModelBench
     }
 
     /// <summary>Runs one case in a child process and reads its result line; null (logged) when the child fails.</summary>
-    static CaseResult? RunChild(Case c, int repeats, Action<string> log)
+    static CaseResult? RunChild(Case c, int repeats, int threads, Action<string> log)
     {
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate this executable to run a case");
@@ -217,7 +227,7 @@ public static class ModelBench
         {
             start.ArgumentList.Add(typeof(ModelBench).Assembly.Location);
         }
-        foreach (var a in new[] { "bench", "model", "--case", c.Key, "--repeats", repeats.ToString(CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { "bench", "model", "--case", c.Key, "--repeats", repeats.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(a);
         }
@@ -242,9 +252,13 @@ public static class ModelBench
     }
 
     /// <summary>The child side: build the model, measure, print one JSON line.</summary>
-    public static void RunCase(Case c, int repeats, TextWriter output, Action<string> log)
+    public static void RunCase(Case c, int repeats, int threads, TextWriter output, Action<string> log)
     {
         TorchRuntime.EnsureLoaded();
+        if (threads > 0)
+        {
+            set_num_threads(threads);
+        }
         ScanBackend.Notice += log;
         _ = ScanBackend.Kind;
         manual_seed(0);
@@ -260,7 +274,7 @@ public static class ModelBench
             long parameters = model.parameters().Sum(p => p.numel());
             var m = TrainingStepProbe.Measure(model, c.Length, c.Batch, c.Train ? repeats : 1, warmup: c.Train ? 1 : 0, optimizerStep: c.Train);
             output.WriteLine(JsonSerializer.Serialize(new CaseResult(c.Key, parameters, ckpt, get_num_threads(), m.Seconds, m.BaselineBytes, m.PeakBytes,
-                m.MinorFaultsPerStep, m.SystemSecondsPerStep, MallocTuning.Applied)));
+                m.MinorFaultsPerStep, m.SystemSecondsPerStep, MallocTuning.Applied, m.StepPeakBytes)));
         }
     }
 }

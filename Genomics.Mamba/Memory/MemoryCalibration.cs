@@ -52,9 +52,40 @@ internal static class MemoryCalibration
     /// </summary>
     public const double CheckpointedBlockPerDModel = 3;
 
+    /// <summary>glibc's mmap threshold as the CLI fixes it (its ceiling): blocks of at least this size are mapped fresh.</summary>
+    public const long MmapThresholdBytes = 32L << 20;
+
     /// <summary>
-    /// glibc's fragmentation on top of the live activations, as a factor: measured with the CLI's malloc settings on the
-    /// bench rows (see `genomamba bench model`, predicted vs measured).
+    /// Peak RSS rise over the live tensors when the step's tensors come from glibc's heap (under
+    /// <see cref="MmapThresholdBytes"/>): freed blocks are kept for the next step (CLI malloc settings) and the mix of
+    /// sizes fragments the heap. Measured over 3–4 training steps with the CLI's settings and a GC after every step,
+    /// Mamba 1.4M at 1 × 4,096 / 1 × 16,384 / 4 × 4,096 tokens: 1.61 / 1.42 / 1.73; Mamba d 128 × 8 at 1 × 4,096:
+    /// 1.55–1.65 (HyenaDNA 1.4M at 4 × 4,096, half-way to the threshold: 1.37).
     /// </summary>
-    public const double AllocatorSlack = 1.0;
+    public const double HeapSlack = 1.6;
+
+    /// <summary>
+    /// The same once the big tensors are mapped and RSS follows them: the bench rows at 2^16 tokens per step, Mamba
+    /// 1.4M 1.12 (64 × 1,024 and 4 × 16,384) and 1.01 (checkpointed, 1 × 131,072), HyenaDNA 1.4M 1.01, 1.06 and 0.95.
+    /// </summary>
+    public const double MappedSlack = 1.05;
+
+    /// <summary>
+    /// The allocator factor for activations whose typical tensor is <paramref name="tensorBytes"/>: <see cref="HeapSlack"/>
+    /// up to half the mmap threshold, <see cref="MappedSlack"/> from the threshold on, log-linear between (the factor falls
+    /// by less than half per doubling, so predicted peaks still grow with the tokens).
+    /// </summary>
+    public static double AllocatorSlack(double tensorBytes)
+    {
+        double x = tensorBytes / MmapThresholdBytes;
+        if (x <= 0.5)
+        {
+            return HeapSlack;
+        }
+        if (x >= 1)
+        {
+            return MappedSlack;
+        }
+        return HeapSlack + (MappedSlack - HeapSlack) * Math.Log2(2 * x);
+    }
 }

@@ -111,8 +111,12 @@ public static class MemoryPlanner
             fft = Fft(segTokens, segment);
         }
         double head = 4 * tokens * f.HeadPerToken;
-        double slack = MemoryCalibration.AllocatorSlack;
-        (saved, working, chunks, fft, head) = (saved * slack, working * slack, chunks * slack, fft * slack, head * slack);
+        // glibc's share: by the size of the typical tensor of each part (checkpointed block inputs are d wide, the
+        // working set spans a segment).
+        double full = MemoryCalibration.AllocatorSlack(4 * tokens * f.TypicalWidth);
+        double part = MemoryCalibration.AllocatorSlack(4 * segTokens * f.TypicalWidth);
+        saved *= checkpointing ? MemoryCalibration.AllocatorSlack(4 * tokens * f.DModel) : full;
+        (working, chunks, fft, head) = (working * part, chunks * part, fft * part, head * full);
 
         long p = f.ParameterCount;
         long weights = 4 * p + f.BufferBytes + (precision == TrainingPrecision.BFloat16 ? 2 * p : 0);

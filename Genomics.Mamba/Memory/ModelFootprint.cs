@@ -44,6 +44,9 @@ internal sealed record ModelFootprint
     /// <summary>Final norm, logits (B·L·16), log-softmax and the logits' gradient, plus the embedding output, per token, fp32.</summary>
     public required double HeadPerToken { get; init; }
 
+    /// <summary>Width of a typical big activation, per token (Mamba d_inner, HyenaDNA 3·d): its bytes decide whether glibc maps it.</summary>
+    public required double TypicalWidth { get; init; }
+
     /// <summary>Buffers that grow with the configured length (Hyena's positional features), bytes.</summary>
     public long BufferBytes { get; init; }
 
@@ -77,6 +80,7 @@ internal sealed record ModelFootprint
             WorkPerToken = MemoryCalibration.MambaWorkPerDInner * e,
             CheckpointedPerToken = MemoryCalibration.CheckpointedBlockPerDModel * d,
             HeadPerToken = d + 1 + 2 * d + 3 * v,
+            TypicalWidth = e,
             Segmentable = true,
         };
     }
@@ -109,6 +113,7 @@ internal sealed record ModelFootprint
             WorkPerToken = MemoryCalibration.HyenaWorkPerDModel * d,
             CheckpointedPerToken = MemoryCalibration.CheckpointedBlockPerDModel * d,
             HeadPerToken = d + 2 + 2 * d + 3 * v,
+            TypicalWidth = 3 * d,
             // The positional features (t and the emb_dim features) of every block's filter, sized for MaxLength.
             BufferBytes = 4L * c.NLayer * (c.EmbDim + 1) * c.MaxLength,
             Segmentable = false,

@@ -7,8 +7,9 @@ namespace Genomics.Mamba.Memory;
 /// <param name="Tokens">Tokens per step: batch × length.</param>
 /// <param name="MinorFaultsPerStep">Fresh pages touched per timed step (see <see cref="ProcessMemory.MinorFaults"/>).</param>
 /// <param name="SystemSecondsPerStep">Kernel CPU time per timed step, mostly page faulting.</param>
+/// <param name="StepPeakBytes">Each timed step's own peak RSS: whether the allocator's footprint still grows from step to step.</param>
 public sealed record StepMeasurement(double[] Seconds, long BaselineBytes, long PeakBytes, long Tokens, double MinorFaultsPerStep,
-    double SystemSecondsPerStep)
+    double SystemSecondsPerStep, long[] StepPeakBytes)
 {
     /// <summary>What training added on top of the baseline: gradients, AdamW moments, activations, allocator slack.</summary>
     public long PeakDeltaBytes => PeakBytes - BaselineBytes;
