@@ -99,6 +99,7 @@ public static class BlockCheckpoint
 
         public override List<Tensor> backward(AutogradContext ctx, List<Tensor> gradOutputs)
         {
+            GradientHandOff.ReleasePrevious();
             var block = (IResidualBlock)ctx.get_data("block");
             int count = (int)ctx.get_data("count");
             var residualType = (ScalarType?)ctx.get_data("residual");
@@ -136,16 +137,15 @@ public static class BlockCheckpoint
             }
             var result = new Tensor?[count];
             // Both inputs enter only through their sum: each gets dSum (an alias for the second, never the same handle).
-            result[1] = dSum.to((ScalarType)ctx.get_data("hidden")).MoveToOuterDisposeScope();
-            result[2] = residualType is { } type ? dSum.to(type).alias().MoveToOuterDisposeScope() : null;
+            result[1] = GradientHandOff.Return(dSum.to((ScalarType)ctx.get_data("hidden")));
+            result[2] = residualType is { } type ? GradientHandOff.Return(dSum.to(type).alias()) : null;
             for (int i = 0; i < parameters.Length; i++)
             {
-                result[3 + i] = Keep(grads[1 + i]);
+                result[3 + i] = GradientHandOff.Return(grads[1 + i]);
             }
+            GradientHandOff.ReleaseIncoming(gradOutputs);
             return result.Select(g => g!).ToList();
         }
-
-        static Tensor? Keep(Tensor g) => Defined(g)?.MoveToOuterDisposeScope();
 
         static Tensor? Defined(Tensor? t) => t is null || t.IsInvalid ? null : t;
     }

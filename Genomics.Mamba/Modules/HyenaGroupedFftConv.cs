@@ -70,12 +70,14 @@ public static class HyenaGroupedFftConv
 
         public override List<Tensor> backward(AutogradContext ctx, List<Tensor> gradOutputs)
         {
+            GradientHandOff.ReleasePrevious();
             long channels = (long)ctx.get_data("channels");
             using var scope = NewDisposeScope();
             var saved = ctx.get_saved_variables();
             Tensor u = saved[0], k = saved[1], d = saved[2];
             if (gradOutputs[0] is not { IsInvalid: false } dy)              // (b, d, l); undefined when the output went unused
             {
+                GradientHandOff.ReleaseIncoming(gradOutputs);
                 return [null!, null!, null!, null!];
             }
             long width = u.shape[1];
@@ -99,7 +101,8 @@ public static class HyenaGroupedFftConv
                 dk.narrow(0, c0, n).copy_(grads[1]);
                 dd.narrow(0, c0, n).copy_(grads[2]);
             }
-            return [du.MoveToOuterDisposeScope(), dk.MoveToOuterDisposeScope(), dd.MoveToOuterDisposeScope(), null!];
+            GradientHandOff.ReleaseIncoming(gradOutputs);
+            return [GradientHandOff.Return(du)!, GradientHandOff.Return(dk)!, GradientHandOff.Return(dd)!, null!];
         }
     }
 }

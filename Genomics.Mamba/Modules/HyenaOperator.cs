@@ -59,7 +59,8 @@ public sealed class HyenaOperator : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Channels per FFT group for the long convolution (<see cref="HyenaGroupedFftConv"/>), or null for the automatic
-    /// choice (<see cref="HyenaGroupedFftConv.AutoChannels"/>: ungrouped up to 2^22 tokens per batch, then smaller groups).
+    /// choice (<see cref="HyenaGroupedFftConv.AutoChannels"/>: ungrouped while the padded signal b · d · 2L stays under 2^24
+    /// values — up to L = 2^16 for d = 128, batch 1 — then groups that keep it there).
     /// The inference path that reuses a cached filter spectrum is never grouped (a cached spectrum is ≤ 256 MB anyway).
     /// </summary>
     public long? FftChannels { get; set; }

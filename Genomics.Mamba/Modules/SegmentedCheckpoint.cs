@@ -126,6 +126,7 @@ public static class SegmentedCheckpoint
 
         public override List<Tensor> backward(AutogradContext ctx, List<Tensor> gradOutputs)
         {
+            GradientHandOff.ReleasePrevious();
             var block = (MambaBlock)ctx.get_data("block");
             long segment = (long)ctx.get_data("segment");
             int count = (int)ctx.get_data("count");
@@ -225,17 +226,16 @@ public static class SegmentedCheckpoint
 
             var result = new Tensor?[count];
             // hidden and residual both enter the block only through their sum: each gets dSum (an alias for the second).
-            result[1] = Keep(dSum.to((ScalarType)ctx.get_data("hidden")));
-            result[2] = first ? null : Keep(dSum.to((ScalarType)ctx.get_data("residual")).alias());
+            result[1] = GradientHandOff.Return(dSum.to((ScalarType)ctx.get_data("hidden")));
+            result[2] = first ? null : GradientHandOff.Return(dSum.to((ScalarType)ctx.get_data("residual")).alias());
             for (int i = 0; i < parameters.Length; i++)
             {
-                result[4 + i] = dParameters[i] is { } gp ? Keep(gp) : null;
+                result[4 + i] = GradientHandOff.Return(dParameters[i]);
             }
+            GradientHandOff.ReleaseIncoming(gradOutputs);
             return result.Select(g => g!).ToList();
         }
 
         static Tensor? Defined(Tensor? t) => t is null || t.IsInvalid ? null : t;
-
-        static Tensor Keep(Tensor g) => g.MoveToOuterDisposeScope();
     }
 }
