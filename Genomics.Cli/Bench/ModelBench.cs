@@ -131,7 +131,9 @@ public static class ModelBench
         switch (Spec(c.Model, c.Length))
         {
             case MambaConfig m:
-                estimate = MemoryPlanner.Estimate(m, c.Length, c.Batch, checkpointing: ckpt);
+                // The backbone segments by its default policy (SegmentPolicy.Auto) when checkpointing long sequences.
+                estimate = MemoryPlanner.Estimate(m, c.Length, c.Batch, checkpointing: ckpt,
+                    segmentLength: ckpt ? SegmentPolicy.Auto.SegmentFor(c.Length, c.Checkpointing) : null);
                 plan = MemoryPlanner.Plan(m, c.Length, c.Batch, budget);
                 description = m.ToString();
                 break;

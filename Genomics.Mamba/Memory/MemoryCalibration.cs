@@ -45,12 +45,21 @@ internal static class MemoryCalibration
     public const double HyenaUncountedPerPositionPerDModel = 0.9;
 
     /// <summary>
-    /// A checkpointed block keeps, per token, this many d_model-sized fp32 tensors until its backward: 3.16 (Mamba d 128,
-    /// 4 → 8 blocks at 16,384 tokens), 2.9–3.05 (Mamba 1.4M at 131,072), ~3 (Hyena d 128). The code keeps two
-    /// (hidden, residual); the third is not accounted for (a further copy of a block output held by the custom
-    /// autograd function is the likely one) — worth 1 GiB at L = 2^20 for Mamba 1.4M.
+    /// A checkpointed block keeps, per token, this many d_model-sized fp32 tensors until its backward: the residual sum
+    /// it starts from (BlockCheckpoint saves one tensor; the backbones drop their own handles as soon as a block has run).
+    /// Measured in exact-RSS mode (every block over 64 KiB mapped, one forward + backward, one thread) from the depth
+    /// difference Mamba d 128 × 4 → × 12: 1.07 at 1 × 65,536 (whole blocks), 1.06 at 1 × 131,072 (segments of 2^14).
     /// </summary>
-    public const double CheckpointedBlockPerDModel = 3;
+    public const double CheckpointedBlockPerDModel = 1.06;
+
+    /// <summary>
+    /// With segmented recompute, the d_model-wide fp32 tensors per token that span the whole sequence while one block
+    /// runs its segments: the gradient entering the block and the one it returns, the embedding output and what the
+    /// final norm left. Measured at depth 0 (the same runs as <see cref="CheckpointedBlockPerDModel"/>, less one
+    /// segment's working set): 2.6 at 2^17; the 2^20 run of LongContext.md (9.12 GB over start) implies 4.6 — 3.5 is
+    /// the middle, and `genomamba bench model` checks it at 2^20.
+    /// </summary>
+    public const double SegmentedWholeSequencePerDModel = 3.5;
 
     /// <summary>glibc's mmap threshold as the CLI fixes it (its ceiling): blocks of at least this size are mapped fresh.</summary>
     public const long MmapThresholdBytes = 32L << 20;

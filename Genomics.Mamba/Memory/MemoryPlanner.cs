@@ -98,19 +98,23 @@ public static class MemoryPlanner
         }
         else
         {
-            // Block inputs, hidden and residual, kept until each block's backward (measured: see MemoryCalibration).
+            // Each block's saved input (measured: see MemoryCalibration), kept until the block's backward.
             saved = layers * tokens * 4 * f.CheckpointedPerToken * (precision == TrainingPrecision.Float32 ? 1 : 0.75);
             // The block being back-propagated: its recomputed activations and its backward, over one segment.
             working = Saved(segTokens, segment) + Work(segTokens);
             if (segment < length)
             {
-                // The gradients entering and leaving the block (hidden, residual) still span the whole sequence.
-                working += 4 * tokens * 4 * f.DModel;
+                // The gradients entering and leaving the block, the embedding output and the final norm's tensors
+                // still span the whole sequence.
+                working += 4 * tokens * MemoryCalibration.SegmentedWholeSequencePerDModel * f.DModel;
             }
             chunks = Chunks(segTokens);
             fft = Fft(segTokens, segment);
         }
-        double head = 4 * tokens * f.HeadPerToken;
+        // The head's tensors (final norm, logits, their gradients) are freed before the blocks' backward begins; with
+        // checkpointing the peak falls in a block's backward (measured: the depth-0 rise equals one block's recompute
+        // and backward, nothing for the head), without it the head's saved tensors are live beside everything else.
+        double head = checkpointing ? 0 : 4 * tokens * f.HeadPerToken;
         // glibc's share: by the size of the typical tensor of each part (checkpointed block inputs are d wide, the
         // working set spans a segment).
         double full = MemoryCalibration.AllocatorSlack(4 * tokens * f.TypicalWidth);
