@@ -10,7 +10,7 @@ namespace Genomics.Data.Tests.Notebooks;
 public class NotebookTests
 {
     [Theory]
-    [InlineData("01-embedded-data.ipynb")]
+    [InlineData("tokenizer-and-data.ipynb")]
     public async Task Notebook_runs_headless_without_errors(string name)
     {
         using var temp = TestData.NewTempDir();
