@@ -107,6 +107,16 @@ TEST(Validation, Cuda_call_without_cuda_says_how_to_get_it) {
     EXPECT_EQ(gm_scan_chunk_states(&f.p), -1);
 }
 
+TEST(Validation, Cuda_call_without_a_device_is_a_clear_error) {
+    if (!(gm_features() & 256) || gm_cuda_device_count() > 0) GTEST_SKIP() << "needs a CUDA build on a machine without a GPU";
+    Fixture f;
+    f.p.device = GM_DEVICE_CUDA;
+    expect_error(gm_selective_scan_fwd(&f.p), GM_ERR_UNSUPPORTED, "no CUDA device");
+    expect_error(gm_selective_scan_bwd(&f.p), GM_ERR_UNSUPPORTED, "no CUDA device");
+    f.p.chunk_size = GM_CUDA_MAX_CHUNK + 1;
+    expect_error(gm_selective_scan_fwd(&f.p), GM_ERR_UNSUPPORTED, "chunk_size");
+}
+
 TEST(Validation, Null_params_is_rejected) {
     expect_error(gm_selective_scan_fwd(nullptr), GM_ERR_INVALID_ARGUMENT, "gm_selective_scan_fwd: params is NULL");
     expect_error(gm_selective_scan_step(nullptr), GM_ERR_INVALID_ARGUMENT, "params is NULL");
