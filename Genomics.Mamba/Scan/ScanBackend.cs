@@ -13,7 +13,7 @@ public enum ScanBackendKind
 }
 
 /// <summary>Where one scan call runs (<see cref="ScanBackend.Route"/>).</summary>
-internal enum ScanRoute
+public enum ScanRoute
 {
     /// <summary>libgenomamba's CPU kernels: CPU float32 tensors.</summary>
     NativeCpu,
