@@ -42,9 +42,11 @@ if [ "$mode" = cuda ]; then
         echo "genomamba: -p:GenomambaCuda=true needs nvcc (the CUDA toolkit) on PATH; see README, section GPU (CUDA)"
         exit 3
     fi
-    # nvcc 11.x refuses GCC 12 (Debian 12's) unless told; the combination works (README, GPU (CUDA)).
+    # Debian's nvcc 11.8 finds no host compiler it supports in Debian 12 unless given one; GCC 12 works when
+    # allowed (README, GPU (CUDA)). CUDAHOSTCXX / CUDAFLAGS in the environment take precedence.
     if [ -z "${CUDAHOSTCXX:-}" ] && [ -z "${CUDAFLAGS:-}" ] && nvcc --version 2>/dev/null | grep -q 'release 11\.'; then
-        cuda_flags="-DCMAKE_CUDA_FLAGS=-allow-unsupported-compiler"
+        host=$(command -v g++-12 || command -v g++)
+        cuda_flags="-DCMAKE_CUDA_HOST_COMPILER=$host -DCMAKE_CUDA_FLAGS=-allow-unsupported-compiler"
     fi
 fi
 # Configure on the first build and whenever the CPU/CUDA choice changed.
