@@ -137,6 +137,7 @@ std::pair<double, double> run_cpu(const Case& c, Host& h) {
     const size_t BDL = c.B * c.D * c.L, BGNL = c.B * c.G * c.N * c.L, BDN = c.B * c.D * c.N;
     gm_scan_params p = base_params(c);
     p.n_threads = (int32_t)std::max(1u, std::thread::hardware_concurrency());
+    p.chunk_size = GM_CUDA_MAX_CHUNK;  // the CUDA default, so chunk_states compare element for element
     h.chunk_states.resize((size_t)gm_scan_chunk_states(&p));
     h.out.resize(BDL), h.final_state.resize(BDN), h.du.resize(BDL), h.ddelta.resize(BDL);
     h.dA.resize(c.D * c.N), h.dB.resize(BGNL), h.dC.resize(BGNL), h.dh0.resize(BDN);
