@@ -17,7 +17,6 @@
 // After every other header: the emulation defines CUDA's built-in names as macros.
 #include "cuda_emu.h"
 #define GM_KERN_NS kern_emu
-#pragma GCC diagnostic ignored "-Wunknown-pragmas"  // the kernels' #pragma unroll is nvcc's
 #include "cuda/scan_kernels.cuh"
 
 namespace {

@@ -8,6 +8,11 @@
 
 #include "cuda/scan_math.h"
 
+#if defined(__CUDACC__)
+#define GM_UNROLL _Pragma("unroll")
+#else
+#define GM_UNROLL
+#endif
 #ifndef GM_DYNAMIC_SHARED
 #define GM_DYNAMIC_SHARED(name) extern __shared__ float name[]
 #endif
@@ -55,7 +60,7 @@ __device__ __forceinline__ Affine shfl_idx(Affine f, int src) {
 
 // Lane l gets f_l after f_{l-1} after ... after f_0 (lane 0's map applied first).
 __device__ __forceinline__ Affine warp_prefix(Affine f, int lane) {
-#pragma unroll
+GM_UNROLL
     for (int s = 1; s < kWarp; s <<= 1) {
         const Affine o = shfl_up(f, s);
         if (lane >= s) f = cu::compose(o, f);
@@ -64,7 +69,7 @@ __device__ __forceinline__ Affine warp_prefix(Affine f, int lane) {
 }
 // Lane l gets f_l after f_{l+1} after ... after f_31 (lane 31's map applied first).
 __device__ __forceinline__ Affine warp_suffix(Affine f, int lane) {
-#pragma unroll
+GM_UNROLL
     for (int s = 1; s < kWarp; s <<= 1) {
         const Affine o = shfl_down(f, s);
         if (lane + s < kWarp) f = cu::compose(o, f);
@@ -72,7 +77,7 @@ __device__ __forceinline__ Affine warp_suffix(Affine f, int lane) {
     return f;
 }
 __device__ __forceinline__ float warp_sum(float v) {
-#pragma unroll
+GM_UNROLL
     for (int s = kWarp / 2; s > 0; s >>= 1) v += __shfl_xor_sync(kFull, v, s);
     return v;
 }
@@ -125,7 +130,7 @@ __global__ void __launch_bounds__(kThreads) fwd_kernel(const gm_scan_params p, c
         const int64_t t0 = k * pl.chunk, len = min(pl.chunk, L - t0);
         for (int64_t n = lane; n < N; n += kWarp) cs[k * N + n] = H[n];
         float u[kItems], dt[kItems], y[kItems];
-#pragma unroll
+GM_UNROLL
         for (int i = 0; i < kItems; ++i) {
             const int64_t pos = lane * kItems + i;
             const bool ok = pos < len;
@@ -139,7 +144,7 @@ __global__ void __launch_bounds__(kThreads) fwd_kernel(const gm_scan_params p, c
             const T* Cn = Cb + n * p.C_state_stride + t0;
             float a[kItems], bv[kItems];
             Affine loc = cu::identity();
-#pragma unroll
+GM_UNROLL
             for (int i = 0; i < kItems; ++i) {
                 const int64_t pos = lane * kItems + i;
                 const Affine f = cu::step_map(dt[i], An, u[i], pos < len ? ld(Bn + pos) : 0.0f);
@@ -152,7 +157,7 @@ __global__ void __launch_bounds__(kThreads) fwd_kernel(const gm_scan_params p, c
             if (lane == 0) exc = cu::identity();
             const float hin = H[n];
             float h = cu::apply(exc, hin);
-#pragma unroll
+GM_UNROLL
             for (int i = 0; i < kItems; ++i) {
                 const int64_t pos = lane * kItems + i;
                 h = a[i] * h + bv[i];
@@ -163,7 +168,7 @@ __global__ void __launch_bounds__(kThreads) fwd_kernel(const gm_scan_params p, c
             if (lane == 0) H[n] = hend;
             __syncwarp();
         }
-#pragma unroll
+GM_UNROLL
         for (int i = 0; i < kItems; ++i) {
             const int64_t pos = lane * kItems + i;
             if (pos < len) {
@@ -232,7 +237,7 @@ __global__ void __launch_bounds__(kThreads) bwd_kernel(const gm_scan_params p, c
         const int64_t t0 = k * pl.chunk, len = min(pl.chunk, L - t0);
         float u[kItems], dt[kItems], sig[kItems], dy[kItems], y[kItems], du[kItems], ddt[kItems];
         float dDl = 0.0f;
-#pragma unroll
+GM_UNROLL
         for (int i = 0; i < kItems; ++i) {
             const int64_t pos = lane * kItems + i;
             const bool ok = act && pos < len;
@@ -253,7 +258,7 @@ __global__ void __launch_bounds__(kThreads) bwd_kernel(const gm_scan_params p, c
             const T* Cn = Cb + n * p.C_state_stride + t0;
             float a[kItems], bv[kItems], Bv[kItems], Cv[kItems], hp[kItems];
             Affine loc = cu::identity();
-#pragma unroll
+GM_UNROLL
             for (int i = 0; i < kItems; ++i) {
                 const int64_t pos = lane * kItems + i;
                 const bool ok = act && pos < len;
@@ -269,7 +274,7 @@ __global__ void __launch_bounds__(kThreads) bwd_kernel(const gm_scan_params p, c
             Affine exc = shfl_up(inc, 1);
             if (lane == 0) exc = cu::identity();
             float h = cu::apply(exc, act ? cs[k * N + n] : 0.0f);
-#pragma unroll
+GM_UNROLL
             for (int i = 0; i < kItems; ++i) {
                 hp[i] = h;
                 h = a[i] * h + bv[i];
@@ -277,7 +282,7 @@ __global__ void __launch_bounds__(kThreads) bwd_kernel(const gm_scan_params p, c
             }
             // The reverse recurrence: this lane's map from the q entering it on the right to q at its first item.
             Affine rloc = cu::identity();
-#pragma unroll
+GM_UNROLL
             for (int i = kItems - 1; i >= 0; --i) rloc = cu::compose(rloc, cu::back_map(a[i], Cv[i], dy[i]));
             const Affine sfx = warp_suffix(rloc, lane);
             Affine rexc = shfl_down(sfx, 1);
@@ -286,7 +291,7 @@ __global__ void __launch_bounds__(kThreads) bwd_kernel(const gm_scan_params p, c
             float q = cu::apply(rexc, qin);
             float dAl = 0.0f;
             float hnext = h;
-#pragma unroll
+GM_UNROLL
             for (int i = kItems - 1; i >= 0; --i) {
                 const float g = Cv[i] * dy[i] + q;
                 const cu::ElemGrad e = cu::elem_grad(g, a[i], hp[i], hnext, dt[i], u[i], An, Bv[i], dy[i]);
@@ -310,7 +315,7 @@ __global__ void __launch_bounds__(kThreads) bwd_kernel(const gm_scan_params p, c
             const int64_t nb = pl.blocks_per_group;
             for (int64_t pos = threadIdx.x; pos < len; pos += kThreads) {
                 float sb = 0.0f, sc = 0.0f;
-#pragma unroll
+GM_UNROLL
                 for (int w = 0; w < kWarpsPerBlock; ++w) {
                     sb += sB[w * kTile + pos];
                     sc += sC[w * kTile + pos];
@@ -334,7 +339,7 @@ __global__ void __launch_bounds__(kThreads) bwd_kernel(const gm_scan_params p, c
             __syncthreads();  // before sB/sC are overwritten
         }
         float dbl = 0.0f;
-#pragma unroll
+GM_UNROLL
         for (int i = 0; i < kItems; ++i) {
             const int64_t pos = lane * kItems + i;
             if (p.delta_softplus) ddt[i] *= sig[i];
