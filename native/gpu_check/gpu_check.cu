@@ -1,13 +1,14 @@
 // gpu_check.cu — the CUDA scan against the CPU scan, on the same random inputs, through the public ABI only;
 // then timings and bandwidth. Needs no .NET: native/tools/gpu_check.sh builds and runs it on a GPU machine.
 //
-//   genomamba_gpu_check [--quick] [--no-big] [--peak-gbs X]
+//   genomamba_gpu_check [--quick] [--no-big] [--peak-gbs X] [--cpu-self-test]
 //
 // Per case: forward and backward on the CPU (all cores) and on the GPU; out, final state and every gradient
 // compared elementwise, |gpu - cpu| <= atol + rtol |cpu| (fp32: 6e-4 / 2e-3; bf16 inputs: 3e-2 / 5e-2 against
 // the CPU run on the same bf16-rounded values). Then L = 2^16, D = 1024, N = 16 timed (GB/s against the GPU's
 // peak), and L = 2^20, D = 1024 forward + backward on the GPU alone (memory beyond the caller's tensors).
 // Exit: 0 all passed, 1 a comparison failed, 2 bad arguments or an API error, 3 no CUDA device / no CUDA build.
+// --cpu-self-test checks this program's own wiring without a GPU (its "GPU" run is the CPU scan).
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -159,6 +160,10 @@ std::pair<double, double> run_cpu(const Case& c, Host& h) {
     return {tf, seconds_since(t)};
 }
 
+// --cpu-self-test: "device" buffers live in host memory and the "GPU" run is the CPU scan, so this program's
+// own wiring (params, strides, uploads, comparisons) is checked on machines without a GPU.
+bool g_host_mode = false;
+
 // A device buffer; activations in the case's input dtype.
 struct Dev {
     void* ptr = nullptr;
@@ -166,7 +171,8 @@ struct Dev {
     bool half = false;
     Dev() = default;
     Dev(size_t n, bool bf16) : count(n), half(bf16) {
-        if (n) cuda_ok(cudaMalloc(&ptr, n * (bf16 ? 2 : 4)), "cudaMalloc");
+        if (n && g_host_mode) ptr = std::calloc(n, bf16 ? 2 : 4);
+        else if (n) cuda_ok(cudaMalloc(&ptr, n * (bf16 ? 2 : 4)), "cudaMalloc");
     }
     Dev(const Dev&) = delete;
     Dev& operator=(const Dev&) = delete;
@@ -176,28 +182,33 @@ struct Dev {
         return *this;
     }
     ~Dev() {
-        if (ptr) cudaFree(ptr);
+        if (ptr && g_host_mode) std::free(ptr);
+        else if (ptr) cudaFree(ptr);
     }
     float* f() const { return static_cast<float*>(ptr); }
+    static void copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind) {
+        if (g_host_mode) std::memcpy(dst, src, bytes);
+        else cuda_ok(cudaMemcpy(dst, src, bytes, kind), "cudaMemcpy");
+    }
     void upload(const std::vector<float>& v) {
         if (v.empty()) return;
         if (!half) {
-            cuda_ok(cudaMemcpy(ptr, v.data(), v.size() * 4, cudaMemcpyHostToDevice), "upload");
+            copy(ptr, v.data(), v.size() * 4, cudaMemcpyHostToDevice);
             return;
         }
         std::vector<uint16_t> t(v.size());
         for (size_t i = 0; i < v.size(); ++i) t[i] = to_bf16(v[i]);
-        cuda_ok(cudaMemcpy(ptr, t.data(), t.size() * 2, cudaMemcpyHostToDevice), "upload");
+        copy(ptr, t.data(), t.size() * 2, cudaMemcpyHostToDevice);
     }
     std::vector<float> download() const {
         std::vector<float> v(count);
         if (!count) return v;
         if (!half) {
-            cuda_ok(cudaMemcpy(v.data(), ptr, count * 4, cudaMemcpyDeviceToHost), "download");
+            copy(v.data(), ptr, count * 4, cudaMemcpyDeviceToHost);
             return v;
         }
         std::vector<uint16_t> t(count);
-        cuda_ok(cudaMemcpy(t.data(), ptr, count * 2, cudaMemcpyDeviceToHost), "download");
+        copy(t.data(), ptr, count * 2, cudaMemcpyDeviceToHost);
         for (size_t i = 0; i < count; ++i) v[i] = from_bf16(t[i]);
         return v;
     }
@@ -222,9 +233,10 @@ void make_gpu(const Case& c, const Host* h, Gpu& g) {
     g.dD = Dev(c.Dskip ? c.D : 0, false), g.dbias = Dev(c.bias ? c.D : 0, false), g.dh0 = Dev(BDN, false);
     gm_scan_params& p = g.p;
     p = base_params(c);
-    p.device = GM_DEVICE_CUDA;
+    p.device = g_host_mode ? GM_DEVICE_CPU : GM_DEVICE_CUDA;
     p.input_dtype = bf ? GM_DTYPE_BF16 : GM_DTYPE_F32;
     p.flags = c.det ? GM_FLAG_DETERMINISTIC : 0;
+    if (g_host_mode) p.chunk_size = GM_CUDA_MAX_CHUNK, p.n_threads = 1;  // a different thread count than run_cpu's
     const int64_t ncs = gm_scan_chunk_states(&p);
     if (ncs < 0) api_failure("gm_scan_chunk_states", GM_ERR_INVALID_ARGUMENT);
     g.chunk_states = Dev((size_t)ncs, false);
@@ -410,10 +422,11 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--quick") quick = true;
+        else if (a == "--cpu-self-test") g_host_mode = quick = true;
         else if (a == "--no-big") big = false;
         else if (a == "--peak-gbs" && i + 1 < argc) peak_override = std::atof(argv[++i]);
         else {
-            std::fprintf(stderr, "usage: genomamba_gpu_check [--quick] [--no-big] [--peak-gbs X]\n");
+            std::fprintf(stderr, "usage: genomamba_gpu_check [--quick] [--no-big] [--peak-gbs X] [--cpu-self-test]\n");
             return 2;
         }
     }
@@ -422,6 +435,16 @@ int main(int argc, char** argv) {
     if (!(gm_features() & 256)) {
         std::fprintf(stderr, "genomamba_gpu_check: this libgenomamba was built without CUDA\n");
         return 3;
+    }
+    if (g_host_mode) {  // the fp32 quick cases, "GPU" = CPU scan on this program's device-side wiring
+        bool all = true;
+        uint64_t seed = 42;
+        for (const Case& c : std::vector<Case>{{2, 64, 1000, 16, 1, true, true, true, true, true, true, false, false},
+                                               {2, 48, 777, 40, 2, true, false, true, true, true, true, false, false},
+                                               {1, 8, 5, 16, 1, false, false, false, false, false, false, false, false}})
+            all &= check_case(c, seed++);
+        std::printf("cpu self-test: %s\n", all ? "pass" : "FAIL");
+        return all ? 0 : 1;
     }
     int n_dev = 0;
     const cudaError_t e = cudaGetDeviceCount(&n_dev);
