@@ -107,7 +107,7 @@ void check_f32(const harness::Config& c, bool det, int64_t part_budget) {
 
 TEST(CudaKernelsEmu, Fp32_with_every_option_and_atomics) {
     harness::Config c;
-    c.B = 2, c.D = 10, c.L = 300, c.N = 5, c.G = 2;  // 5 channels per group: two blocks per group, one half empty
+    c.B = 2, c.D = 22, c.L = 270, c.N = 5, c.G = 2;  // 11 channels per group: two blocks per group, one part empty
     c.z = c.Dskip = c.bias = c.softplus = c.h0 = c.dfinal = true;
     check_f32(c, false, 1 << 26);
 }

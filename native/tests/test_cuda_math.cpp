@@ -305,15 +305,16 @@ TEST(CudaMath, Short_sequence_uses_few_lanes) {
 }
 
 TEST(CudaMath, Plan_bounds_the_deterministic_partials) {
-    // B = 2, D = 1024, L = 2^16, N = 16, G = 1: 256 blocks per group; partials of 2 x 2 x 256 x 16 x 256 floats
-    // per chunk = 4 Mi floats, so a 64 Mi budget gives 16 chunks per segment.
+    // B = 2, D = 1024, L = 2^16, N = 16, G = 1: 1024 / kWarpsPerBlock blocks per group; partials of
+    // 2 x 2 x blocks x 16 x 256 floats per chunk, so a 64 Mi budget gives 2^26 / that chunks per segment.
+    const int64_t blocks = 1024 / cu::kWarpsPerBlock, per_chunk = 2 * 2 * blocks * 16 * 256;
     const cu::Plan fast = cu::make_plan(2, 1024, 1 << 16, 16, 1, 256, false, 1 << 26);
     EXPECT_EQ(fast.n_chunks, 256);
-    EXPECT_EQ(fast.blocks_per_group, 256);
+    EXPECT_EQ(fast.blocks_per_group, blocks);
     EXPECT_EQ(fast.n_segments, 1);
     const cu::Plan det = cu::make_plan(2, 1024, 1 << 16, 16, 1, 256, true, 1 << 26);
-    EXPECT_EQ(det.seg_chunks, 16);
-    EXPECT_EQ(det.n_segments, 16);
+    EXPECT_EQ(det.seg_chunks, (1 << 26) / per_chunk);
+    EXPECT_EQ(det.n_segments, 256 / det.seg_chunks);
     const cu::Plan tiny = cu::make_plan(1, 6, 1000, 4, 2, 256, true, 1);  // budget below one chunk: one per segment
     EXPECT_EQ(tiny.blocks_per_group, 1);
     EXPECT_EQ(tiny.seg_chunks, 1);

@@ -26,7 +26,8 @@ namespace cu {
 constexpr int kWarp = 32;
 constexpr int kItems = 8;                     // consecutive positions per lane
 constexpr int kTile = kWarp * kItems;         // positions per warp per tile = the CUDA chunk (GM_CUDA_MAX_CHUNK)
-constexpr int kWarpsPerBlock = 4;             // channels per block (one warp each, same batch element and group)
+constexpr int kWarpsPerBlock = 8;             // channels per block (one warp each, same batch element and group):
+                                              // dB/dC leave a block summed over 8 channels (fewer atomics)
 
 // x -> a x + b
 struct Affine {
