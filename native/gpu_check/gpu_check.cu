@@ -262,6 +262,16 @@ std::pair<double, double> run_gpu(Gpu& g) {
     return {tf, seconds_since(t)};
 }
 
+// Bytes a pass must move at least: every (B, D, L) tensor once, B and C, the states and dB/dC.
+double fwd_bytes(const Case& c) {
+    const double es = c.bf16 ? 2 : 4, BDL = (double)c.B * c.D * c.L, BGNL = (double)c.B * c.G * c.N * c.L;
+    return (3 + (c.z ? 1 : 0)) * BDL * es + 2 * BGNL * es;
+}
+double bwd_bytes(const Case& c) {
+    const double es = c.bf16 ? 2 : 4, BDL = (double)c.B * c.D * c.L, BGNL = (double)c.B * c.G * c.N * c.L;
+    return (5 + (c.z ? 2 : 0)) * BDL * es + 2 * BGNL * es + 2 * BGNL * 4;
+}
+
 bool compare(const char* what, const std::vector<float>& got, const std::vector<float>& want, double rtol,
              double atol) {
     if (got.size() != want.size()) {
@@ -296,7 +306,9 @@ bool check_case(const Case& c, uint64_t seed) {
     make_gpu(c, &h, g);
     run_gpu(g);  // warm-up (module load, pool)
     const auto [gf, gb] = run_gpu(g);
-    std::printf("  CPU %.3f + %.3f s, GPU %.3f + %.3f ms (forward + backward)\n", cf, cb, gf * 1e3, gb * 1e3);
+    const double bytes = fwd_bytes(c) + bwd_bytes(c);
+    std::printf("  forward + backward: CPU %.3f + %.3f s (%.1f GB/s), GPU %.3f + %.3f ms (%.0f GB/s)\n", cf, cb,
+                bytes / (cf + cb) / 1e9, gf * 1e3, gb * 1e3, bytes / (gf + gb) / 1e9);
     const double rtol = c.bf16 ? 3e-2 : 6e-4, atol = c.bf16 ? 5e-2 : 2e-3;
     bool ok = true;
     ok &= compare("out", g.out.download(), h.out, rtol, atol);
@@ -370,16 +382,6 @@ double peak_gbs(double override_gbs, std::string& how) {
     cudaDeviceGetAttribute(&bus_bits, cudaDevAttrGlobalMemoryBusWidth, 0);
     how = "2 x memory clock x bus width of " + name;
     return 2.0 * clock_khz * 1e3 * (bus_bits / 8.0) / 1e9;
-}
-
-// Bytes a pass must move at least: every (B, D, L) tensor once, B and C, the states and dB/dC.
-double fwd_bytes(const Case& c) {
-    const double es = c.bf16 ? 2 : 4, BDL = (double)c.B * c.D * c.L, BGNL = (double)c.B * c.G * c.N * c.L;
-    return (3 + (c.z ? 1 : 0)) * BDL * es + 2 * BGNL * es;
-}
-double bwd_bytes(const Case& c) {
-    const double es = c.bf16 ? 2 : 4, BDL = (double)c.B * c.D * c.L, BGNL = (double)c.B * c.G * c.N * c.L;
-    return (5 + (c.z ? 2 : 0)) * BDL * es + 2 * BGNL * es + 2 * BGNL * 4;
 }
 
 void bench(const Case& c, double peak, int reps) {
