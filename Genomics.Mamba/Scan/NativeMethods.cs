@@ -63,8 +63,25 @@ internal struct GmScanParams
     public nint DZ; public long DZBatchStride, DZDimStride;
     public nint DH0; public long DH0BatchStride, DH0DimStride;
 
+    // where and how (ABI 2; zero = CPU, fp32)
+    public int Device;       // GM_DEVICE_CPU / GM_DEVICE_CUDA
+    public int DeviceIndex;
+    public int InputDType;   // GM_DTYPE_F32 / GM_DTYPE_BF16
+    public int Flags;        // GM_FLAG_DETERMINISTIC
+    public nint Stream;      // cudaStream_t; 0 = the legacy default stream
+
     /// <summary>A zeroed struct with <see cref="StructSize"/> set, as the header asks.</summary>
     public static GmScanParams Create() => new() { StructSize = Marshal.SizeOf<GmScanParams>() };
+}
+
+/// <summary>The GM_DEVICE_*, GM_DTYPE_*, GM_FLAG_* and feature constants of genomamba.h.</summary>
+internal static class Gm
+{
+    public const int DeviceCpu = 0, DeviceCuda = 1;
+    public const int DTypeF32 = 0, DTypeBF16 = 1;
+    public const int FlagDeterministic = 1;
+    /// <summary>gm_features() bit 8: the CUDA scan is compiled in.</summary>
+    public const int FeatureCuda = 1 << 8;
 }
 
 /// <summary>gm_step_params, field for field.</summary>
@@ -102,13 +119,14 @@ internal static partial class NativeMethods
     public const string PathVariable = "GENOMAMBA_NATIVE_LIB";
 
     /// <summary>The ABI this binding was written against (GM_ABI_VERSION).</summary>
-    public const int AbiVersion = 1;
+    public const int AbiVersion = 2;
 
     [LibraryImport(Lib)] internal static partial int gm_abi_version();
     [LibraryImport(Lib)] internal static partial nint gm_version_string();
     [LibraryImport(Lib)] internal static partial long gm_scan_params_size();
     [LibraryImport(Lib)] internal static partial long gm_step_params_size();
     [LibraryImport(Lib)] internal static partial int gm_features();
+    [LibraryImport(Lib)] internal static partial int gm_cuda_device_count();
     [LibraryImport(Lib)] internal static partial nint gm_last_error();
     [LibraryImport(Lib)] internal static partial long gm_scan_chunk_size(in GmScanParams p);
     [LibraryImport(Lib)] internal static partial long gm_scan_chunk_states(in GmScanParams p);

@@ -12,11 +12,24 @@ public enum ScanBackendKind
     Reference,
 }
 
+/// <summary>Where one scan call runs (<see cref="ScanBackend.Route"/>).</summary>
+public enum ScanRoute
+{
+    /// <summary>libgenomamba's CPU kernels: CPU float32 tensors.</summary>
+    NativeCpu,
+    /// <summary>libgenomamba's CUDA scan: CUDA float32 or bfloat16 tensors, library built with CUDA.</summary>
+    NativeCuda,
+    /// <summary>The TorchSharp reference: everything else, or no usable library.</summary>
+    Reference,
+}
+
 /// <summary>
 /// The one place that picks the scan implementation. libgenomamba is used when it loads, speaks ABI
 /// <see cref="NativeMethods.AbiVersion"/> and agrees with this binding on both struct sizes; otherwise the reference
 /// runs, and <see cref="Notice"/> is raised once with the reason and the fix (libraries never print).
-/// Calls whose tensors the native kernel does not take (not CPU float32) go to the reference whatever the backend.
+/// Per call, <see cref="Route"/> decides by the tensors' device: CPU float32 goes to the CPU kernels, CUDA float32 or
+/// bfloat16 to the CUDA scan, other dtypes to the reference; a CUDA tensor meeting a library built without CUDA is
+/// an error that says how to get one (falling back silently would hide a 100x slowdown).
 /// </summary>
 public static class ScanBackend
 {
@@ -67,22 +80,68 @@ public static class ScanBackend
     /// <summary>gm_features(): bit 0 AVX2+FMA, bit 1 AVX-512F, bit 8 CUDA scan compiled in; 0 without the library.</summary>
     public static int NativeFeatures => Probe.Value.Features;
 
+    /// <summary>True when the loaded libgenomamba has the CUDA scan compiled in (gm_features() bit 8).</summary>
+    public static bool CudaCompiledIn => (NativeFeatures & Gm.FeatureCuda) != 0;
+
+    /// <summary>
+    /// CUDA scans sum dB/dC over channels in a fixed order (bit-identical run to run, slower) instead of with float
+    /// atomics. Every other gradient is deterministic either way. Off by default.
+    /// </summary>
+    public static bool DeterministicCuda { get; set; }
+
     /// <summary>The selective scan on the chosen backend; same signature and math as <see cref="SelectiveScan.Reference"/>.</summary>
     public static (Tensor Out, Tensor FinalState) Scan(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C,
         Tensor? D = null, Tensor? z = null, Tensor? deltaBias = null, bool deltaSoftplus = false, Tensor? h0 = null)
-        => UseNative(u)
-            ? SelectiveScan.Apply(u, delta, A, B, C, D, z, deltaBias, deltaSoftplus, h0)
-            : SelectiveScan.Reference(u, delta, A, B, C, D, z, deltaBias, deltaSoftplus, h0);
+        => Route(u.device_type, u.dtype, Kind, NativeFeatures) == ScanRoute.Reference
+            ? SelectiveScan.Reference(u, delta, A, B, C, D, z, deltaBias, deltaSoftplus, h0)
+            : SelectiveScan.Apply(u, delta, A, B, C, D, z, deltaBias, deltaSoftplus, h0);
 
-    /// <summary>One recurrent step on the chosen backend; same signature as <see cref="SelectiveScan.StepReference"/>.</summary>
+    /// <summary>
+    /// One recurrent step on the chosen backend; same signature as <see cref="SelectiveScan.StepReference"/>. The native
+    /// step is CPU only: one token is a handful of small tensor ops, so CUDA steps run the reference on the GPU.
+    /// </summary>
     public static Tensor Step(Tensor state, Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C,
         Tensor? D = null, Tensor? z = null, Tensor? deltaBias = null, bool deltaSoftplus = false)
-        => UseNative(u)
+        => u.device_type == TorchSharp.DeviceType.CPU && Route(u.device_type, u.dtype, Kind, NativeFeatures) == ScanRoute.NativeCpu
             ? SelectiveScan.Step(state, u, delta, A, B, C, D, z, deltaBias, deltaSoftplus)
             : SelectiveScan.StepReference(state, u, delta, A, B, C, D, z, deltaBias, deltaSoftplus);
 
-    static bool UseNative(Tensor u) =>
-        u.device_type == TorchSharp.DeviceType.CPU && u.dtype == ScalarType.Float32 && Kind == ScanBackendKind.Native;
+    /// <summary>
+    /// The dispatch rule, as a pure function so it can be tested for devices this machine lacks. No usable library:
+    /// the reference (with the one-time <see cref="Notice"/>). CPU: float32 native, other dtypes the reference. CUDA:
+    /// float32/bfloat16 to the CUDA scan when compiled in, else <see cref="NotSupportedException"/> with the fix; other
+    /// dtypes the reference. Other devices: the reference.
+    /// </summary>
+    internal static ScanRoute Route(TorchSharp.DeviceType device, ScalarType dtype, ScanBackendKind kind, int features)
+    {
+        if (kind != ScanBackendKind.Native)
+        {
+            return ScanRoute.Reference;
+        }
+        switch (device)
+        {
+            case TorchSharp.DeviceType.CPU:
+                return dtype == ScalarType.Float32 ? ScanRoute.NativeCpu : ScanRoute.Reference;
+            case TorchSharp.DeviceType.CUDA:
+                if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16))
+                {
+                    return ScanRoute.Reference;
+                }
+                if ((features & Gm.FeatureCuda) == 0)
+                {
+                    throw new NotSupportedException(CudaMissing);
+                }
+                return ScanRoute.NativeCuda;
+            default:
+                return ScanRoute.Reference;
+        }
+    }
+
+    /// <summary>The error for CUDA tensors and a CPU-only libgenomamba: what happened and the two ways out.</summary>
+    internal const string CudaMissing =
+        "selective scan: the tensors are on CUDA but libgenomamba was built without the CUDA scan (gm_features() bit 8 is clear). " +
+        "Fix: install the CUDA toolkit (nvcc) and build with `dotnet build -p:GenomambaCuda=true` (README, section GPU (CUDA)), " +
+        "or call SelectiveScan.Reference, which runs on any device.";
 
     /// <summary>Throws with the fallback reason when the native library cannot be used.</summary>
     internal static void RequireNative()

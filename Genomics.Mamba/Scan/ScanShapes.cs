@@ -115,20 +115,28 @@ internal readonly record struct ScanShapes(long Batch, long Dim, long Length, lo
         return new ScanShapes(batch, dim, 1, n, groups);
     }
 
-    /// <summary>The native library's limits: CPU, float32. Anything else gets a message saying what to do.</summary>
-    public static void RequireCpuFloat32(Tensor u)
+    /// <summary>
+    /// The native library's limits: CPU float32, or CUDA float32/bfloat16 with the CUDA scan compiled in
+    /// (<paramref name="features"/> = gm_features()). Anything else gets a message saying what to do.
+    /// </summary>
+    public static void RequireNativeSupported(Tensor u, int features)
     {
-        if (u.device_type != DeviceType.CPU)
+        bool cuda = u.device_type == DeviceType.CUDA;
+        if (!cuda && u.device_type != DeviceType.CPU)
         {
             throw new NotSupportedException(
-                $"the native selective scan runs on CPU only for now; got tensors on {u.device}. Use SelectiveScan.Reference " +
+                $"the native selective scan runs on CPU and CUDA; got tensors on {u.device}. Use SelectiveScan.Reference " +
                 "(or ScanBackend.Scan, which falls back to it) for other devices.");
         }
-        if (u.dtype != ScalarType.Float32)
+        if (cuda && (features & Gm.FeatureCuda) == 0)
+        {
+            throw new NotSupportedException(ScanBackend.CudaMissing);
+        }
+        if (u.dtype != ScalarType.Float32 && !(cuda && u.dtype == ScalarType.BFloat16))
         {
             throw new NotSupportedException(
-                $"the native selective scan takes float32 only; got {u.dtype}. Convert with .to(float32) " +
-                "or use SelectiveScan.Reference for other dtypes.");
+                $"the native selective scan takes float32{(cuda ? " or bfloat16" : "")} on {(cuda ? "CUDA" : "CPU")}; got {u.dtype}. " +
+                "Convert with .to(float32) or use SelectiveScan.Reference for other dtypes.");
         }
     }
 

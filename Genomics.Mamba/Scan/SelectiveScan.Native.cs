@@ -9,20 +9,26 @@ public static partial class SelectiveScan
     /// <see cref="Reference"/>'s math and signature on libgenomamba's fused kernel: forward keeps only the state at
     /// chunk boundaries (O(B·D·L) saved, never (B, D, L, N)); backward recomputes inside each chunk. Differentiable
     /// in every tensor input, and accepts a gradient for finalState, so segments chained through h0 get exact
-    /// gradients. CPU float32 only for now (anything else throws <see cref="NotSupportedException"/>); the last (L)
-    /// dimension is made contiguous where it is not, other strides pass through. Uses torch.get_num_threads()
-    /// threads; results do not depend on the count.
+    /// gradients. CPU float32, or CUDA float32/bfloat16 when libgenomamba has the CUDA scan (anything else throws
+    /// <see cref="NotSupportedException"/>). On CUDA with bfloat16 inputs the arithmetic and the state stay fp32: out
+    /// and the per-position gradients come back in bfloat16, finalState in float32, and the gradients of A, D,
+    /// deltaBias, h0, B and C in their inputs' dtype. The last (L) dimension is made contiguous where it is not, other
+    /// strides pass through. CPU: torch.get_num_threads() threads, results independent of the count. CUDA: the
+    /// legacy default stream, the call waits for the kernels; <see cref="ScanBackend.DeterministicCuda"/> picks the
+    /// fixed-order dB/dC sums.
     /// </summary>
     public static (Tensor Out, Tensor FinalState) Apply(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C,
         Tensor? D = null, Tensor? z = null, Tensor? deltaBias = null, bool deltaSoftplus = false, Tensor? h0 = null)
-        => Apply(u, delta, A, B, C, D, z, deltaBias, deltaSoftplus, h0, new NativeScanOptions(get_num_threads(), 0));
+        => Apply(u, delta, A, B, C, D, z, deltaBias, deltaSoftplus, h0,
+            new NativeScanOptions(get_num_threads(), 0, ScanBackend.DeterministicCuda));
 
     /// <summary><see cref="Apply(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor?, Tensor?, Tensor?, bool, Tensor?)"/> with an explicit thread count and chunk size (tests, benchmarks).</summary>
     internal static (Tensor Out, Tensor FinalState) Apply(Tensor u, Tensor delta, Tensor A, Tensor B, Tensor C,
         Tensor? D, Tensor? z, Tensor? deltaBias, bool deltaSoftplus, Tensor? h0, NativeScanOptions options)
     {
         ScanShapes.Of(u, delta, A, B, C, D, z, deltaBias, h0);
-        ScanShapes.RequireCpuFloat32(u);
+        // Device and dtype first (their messages say what to convert); with no library at all, RequireNative says why.
+        ScanShapes.RequireNativeSupported(u, ScanBackend.NativeAvailable ? ScanBackend.NativeFeatures : Gm.FeatureCuda);
         ScanBackend.RequireNative();
         var outputs = SelectiveScanFunction.apply(u, delta, A, B, C, D, z, deltaBias, h0, deltaSoftplus, options);
         return (outputs[0], outputs[1]);
@@ -36,7 +42,13 @@ public static partial class SelectiveScan
         Tensor? D = null, Tensor? z = null, Tensor? deltaBias = null, bool deltaSoftplus = false)
     {
         var s = ScanShapes.OfStep(state, u, delta, A, B, C, D, z, deltaBias);
-        ScanShapes.RequireCpuFloat32(u);
+        if (u.device_type != TorchSharp.DeviceType.CPU)
+        {
+            throw new NotSupportedException(
+                $"the native recurrent step runs on CPU only; got tensors on {u.device}. Use SelectiveScan.StepReference " +
+                "(ScanBackend.Step does) for other devices.");
+        }
+        ScanShapes.RequireNativeSupported(u, 0);
         ScanBackend.RequireNative();
         if (state.stride(2) != 1 && s.DState > 1)
         {
@@ -77,5 +89,8 @@ public static partial class SelectiveScan
     static Tensor RowContiguous(Tensor t) => t.stride(1) == 1 || t.shape[1] == 1 ? t : t.contiguous();
 }
 
-/// <summary>Thread count and chunk size for one native scan call; chunk size 0 is the library's default.</summary>
-internal readonly record struct NativeScanOptions(int Threads, long ChunkSize);
+/// <summary>
+/// Thread count (CPU) and chunk size for one native scan call (chunk size 0 is the library's default); Deterministic
+/// asks CUDA for fixed-order dB/dC sums (GM_FLAG_DETERMINISTIC).
+/// </summary>
+internal readonly record struct NativeScanOptions(int Threads, long ChunkSize, bool Deterministic = false);

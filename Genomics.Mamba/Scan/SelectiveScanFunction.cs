@@ -32,17 +32,18 @@ internal sealed class SelectiveScanFunction : MultiTensorFunction<SelectiveScanF
         var needs = t.Select(x => x is not null && x.requires_grad).ToArray();
         var u = NativeTensors.LastContiguous(t[IU]!);
         var delta = NativeTensors.LastContiguous(t[IDelta]!);
-        var A = NativeTensors.LastContiguous(t[IA]!);
+        // Weights and the state are fp32 whatever the activations' dtype (bfloat16 on CUDA): the header says so.
+        var A = F32(NativeTensors.LastContiguous(t[IA]!));
         var B = AsGroups(t[IB]!);
         var C = AsGroups(t[IC]!);
-        var D = t[ID]?.contiguous();
+        var D = t[ID] is { } dd ? F32(dd.contiguous()) : null;
         var z = t[IZ] is { } zz ? NativeTensors.LastContiguous(zz) : null;
-        var bias = t[IBias]?.contiguous();
-        var h0 = t[IH0] is { } hh ? NativeTensors.LastContiguous(hh) : null;
+        var bias = t[IBias] is { } bb ? F32(bb.contiguous()) : null;
+        var h0 = t[IH0] is { } hh ? F32(NativeTensors.LastContiguous(hh)) : null;
 
         var p = Params(s, options, softplus, u, delta, A, B, C, D, z, bias, h0);
-        var output = empty(s.Batch, s.Dim, s.Length, dtype: float32);
-        var final = empty(s.Batch, s.Dim, s.DState, dtype: float32);
+        var output = empty(s.Batch, s.Dim, s.Length, dtype: u.dtype, device: u.device);
+        var final = empty(s.Batch, s.Dim, s.DState, dtype: float32, device: u.device);
         long stateFloats = NativeMethods.gm_scan_chunk_states(in p);
         if (stateFloats <= 0)
         {
@@ -51,7 +52,7 @@ internal sealed class SelectiveScanFunction : MultiTensorFunction<SelectiveScanF
             var status = NativeMethods.gm_selective_scan_fwd(in p);
             NativeMethods.Check(status == GmStatus.Ok ? GmStatus.Internal : status, "gm_selective_scan_fwd");
         }
-        var chunkStates = empty(stateFloats, dtype: float32);
+        var chunkStates = empty(stateFloats, dtype: float32, device: u.device);
         p.Out = NativeTensors.Ptr(output); p.OutBatchStride = output.stride(0); p.OutDimStride = output.stride(1);
         p.FinalState = NativeTensors.Ptr(final); p.FinalStateBatchStride = final.stride(0); p.FinalStateDimStride = final.stride(1);
         p.ChunkStates = NativeTensors.Ptr(chunkStates);
@@ -62,6 +63,7 @@ internal sealed class SelectiveScanFunction : MultiTensorFunction<SelectiveScanF
         ctx.save_data("options", options);
         ctx.save_data("softplus", softplus);
         ctx.save_data("needs", needs);
+        ctx.save_data("dtypes", t.Select(x => x?.dtype ?? ScalarType.Float32).ToArray());
         ctx.save_data("b3d", t[IB]!.dim() == 3);
         ctx.save_data("c3d", t[IC]!.dim() == 3);
         // An unused output's gradient arrives undefined rather than as zeros: no dfinal_state means "zero" to the kernel.
@@ -75,24 +77,27 @@ internal sealed class SelectiveScanFunction : MultiTensorFunction<SelectiveScanF
         var options = (NativeScanOptions)ctx.get_data("options");
         bool softplus = (bool)ctx.get_data("softplus");
         var needs = (bool[])ctx.get_data("needs");
+        var dtypes = (ScalarType[])ctx.get_data("dtypes");
         using var scope = NewDisposeScope();
         var saved = ctx.get_saved_variables();
         Tensor u = saved[0], delta = saved[1], A = saved[2], B = saved[3], C = saved[4];
         Tensor? D = Defined(saved[5]), z = Defined(saved[6]), bias = Defined(saved[7]), h0 = Defined(saved[8]);
         Tensor chunkStates = saved[9];
 
-        var dout = Defined(gradOutputs[0]) is { } go ? NativeTensors.LastContiguous(go) : zeros(s.Batch, s.Dim, s.Length, dtype: float32);
-        var dfinal = Defined(gradOutputs[1]) is { } gf ? NativeTensors.LastContiguous(gf) : null;
+        var act = u.dtype;   // float32, or bfloat16 on CUDA
+        var dev = u.device;
+        var dout = Defined(gradOutputs[0]) is { } go ? NativeTensors.LastContiguous(go.to(act)) : zeros(s.Batch, s.Dim, s.Length, dtype: act, device: dev);
+        var dfinal = Defined(gradOutputs[1]) is { } gf ? NativeTensors.LastContiguous(F32(gf)) : null;
 
-        var du = empty(s.Batch, s.Dim, s.Length, dtype: float32);
-        var ddelta = empty(s.Batch, s.Dim, s.Length, dtype: float32);
-        var dA = empty(s.Dim, s.DState, dtype: float32);
-        var dB = empty(s.Batch, s.Groups, s.DState, s.Length, dtype: float32);
-        var dC = empty(s.Batch, s.Groups, s.DState, s.Length, dtype: float32);
-        var dD = D is null ? null : empty(s.Dim, dtype: float32);
-        var dz = z is null ? null : empty(s.Batch, s.Dim, s.Length, dtype: float32);
-        var dBias = bias is null ? null : empty(s.Dim, dtype: float32);
-        var dh0 = h0 is not null && needs[IH0] ? empty(s.Batch, s.Dim, s.DState, dtype: float32) : null;
+        var du = empty(s.Batch, s.Dim, s.Length, dtype: act, device: dev);
+        var ddelta = empty(s.Batch, s.Dim, s.Length, dtype: act, device: dev);
+        var dA = empty(s.Dim, s.DState, dtype: float32, device: dev);
+        var dB = empty(s.Batch, s.Groups, s.DState, s.Length, dtype: float32, device: dev);
+        var dC = empty(s.Batch, s.Groups, s.DState, s.Length, dtype: float32, device: dev);
+        var dD = D is null ? null : empty(s.Dim, dtype: float32, device: dev);
+        var dz = z is null ? null : empty(s.Batch, s.Dim, s.Length, dtype: act, device: dev);
+        var dBias = bias is null ? null : empty(s.Dim, dtype: float32, device: dev);
+        var dh0 = h0 is not null && needs[IH0] ? empty(s.Batch, s.Dim, s.DState, dtype: float32, device: dev) : null;
 
         var p = Params(s, options, softplus, u, delta, A, B, C, D, z, bias, h0);
         p.ChunkStates = NativeTensors.Ptr(chunkStates);
@@ -121,13 +126,14 @@ internal sealed class SelectiveScanFunction : MultiTensorFunction<SelectiveScanF
         var grads = new Tensor?[InputCount];
         grads[IU] = Keep(du, needs[IU]);
         grads[IDelta] = Keep(ddelta, needs[IDelta]);
-        grads[IA] = Keep(dA, needs[IA]);
-        grads[IB] = Keep((bool)ctx.get_data("b3d") ? dB.squeeze(1) : dB, needs[IB]);
-        grads[IC] = Keep((bool)ctx.get_data("c3d") ? dC.squeeze(1) : dC, needs[IC]);
-        grads[ID] = Keep(dD, needs[ID]);
+        // The kernel's fp32 gradients go back in their inputs' dtypes (a no-op for float32).
+        grads[IA] = Keep(As(dA, dtypes[IA]), needs[IA]);
+        grads[IB] = Keep(As((bool)ctx.get_data("b3d") ? dB.squeeze(1) : dB, dtypes[IB]), needs[IB]);
+        grads[IC] = Keep(As((bool)ctx.get_data("c3d") ? dC.squeeze(1) : dC, dtypes[IC]), needs[IC]);
+        grads[ID] = Keep(As(dD, dtypes[ID]), needs[ID]);
         grads[IZ] = Keep(dz, needs[IZ]);
-        grads[IBias] = Keep(dBias, needs[IBias]);
-        grads[IH0] = Keep(dh0, needs[IH0]);
+        grads[IBias] = Keep(As(dBias, dtypes[IBias]), needs[IBias]);
+        grads[IH0] = Keep(As(dh0, dtypes[IH0]), needs[IH0]);
         return grads.Select(g => g!).ToList();
     }
 
@@ -140,6 +146,13 @@ internal sealed class SelectiveScanFunction : MultiTensorFunction<SelectiveScanF
         p.ChunkSize = options.ChunkSize;
         p.NThreads = options.Threads;
         p.DeltaSoftplus = softplus ? 1 : 0;
+        if (u.device_type == DeviceType.CUDA)
+        {
+            p.Device = Gm.DeviceCuda;
+            p.DeviceIndex = u.device_index;
+        }
+        p.InputDType = u.dtype == ScalarType.BFloat16 ? Gm.DTypeBF16 : Gm.DTypeF32;
+        p.Flags = options.Deterministic ? Gm.FlagDeterministic : 0;
         p.U = NativeTensors.Ptr(u); p.UBatchStride = u.stride(0); p.UDimStride = u.stride(1);
         p.Delta = NativeTensors.Ptr(delta); p.DeltaBatchStride = delta.stride(0); p.DeltaDimStride = delta.stride(1);
         p.A = NativeTensors.Ptr(A); p.ADimStride = A.stride(0);
@@ -162,6 +175,10 @@ internal sealed class SelectiveScanFunction : MultiTensorFunction<SelectiveScanF
     static Tensor AsGroups(Tensor t) => NativeTensors.LastContiguous(t.dim() == 3 ? t.unsqueeze(1) : t);
 
     static Tensor? Defined(Tensor? t) => t is null || t.IsInvalid ? null : t;
+
+    static Tensor F32(Tensor t) => t.dtype == ScalarType.Float32 ? t : t.to(ScalarType.Float32);
+
+    static Tensor? As(Tensor? t, ScalarType dtype) => t is null || t.dtype == dtype ? t : t.to(dtype);
 
     /// <summary>A gradient survives the backward's dispose scope only when its input asked for one.</summary>
     static Tensor? Keep(Tensor? grad, bool needed) => needed && grad is not null ? grad.MoveToOuterDisposeScope() : null;

@@ -17,6 +17,16 @@
  * Forward saves only chunk-boundary states; backward recomputes states inside each chunk walking chunks in
  * reverse. Results are bit-identical for any n_threads. No C++ exception crosses this boundary: every call
  * returns a gm_status and, on failure, gm_last_error() (thread-local) says what was wrong.
+ *
+ * Devices (ABI 2): gm_scan_params.device says where every pointer lives. GM_DEVICE_CPU (0, the zero default)
+ * runs the CPU kernels; GM_DEVICE_CUDA runs the CUDA scan on device_index, enqueued on `stream` and waited
+ * for before the call returns (so errors come back as a status). A build without CUDA (gm_features() bit 8
+ * clear) answers GM_ERR_UNSUPPORTED to a CUDA call. On CUDA, input_dtype GM_DTYPE_BF16 means u, delta, z,
+ * Bmat, Cmat, dout, out, du, ddelta and dz hold bfloat16 (the float* fields are reinterpreted); A, D_skip,
+ * delta_bias, h0, the states and dA, dB, dC, dD, ddelta_bias, dh0 stay fp32, and so does all arithmetic.
+ * CUDA's dB/dC (sums over the channels of a group) use float atomics unless flags has GM_FLAG_DETERMINISTIC.
+ * The CUDA chunk is at most GM_CUDA_MAX_CHUNK positions (default min(L, 256)); ask gm_scan_chunk_states with
+ * the device field set.
  */
 #ifndef GENOMAMBA_H
 #define GENOMAMBA_H
@@ -33,7 +43,14 @@ extern "C" {
 #define GM_API __attribute__((visibility("default")))
 #endif
 
-#define GM_ABI_VERSION 1
+#define GM_ABI_VERSION 2
+
+#define GM_DEVICE_CPU 0
+#define GM_DEVICE_CUDA 1
+#define GM_DTYPE_F32 0
+#define GM_DTYPE_BF16 1
+#define GM_FLAG_DETERMINISTIC 1 /* CUDA: fixed-order sums for dB/dC, bit-identical run to run (slower) */
+#define GM_CUDA_MAX_CHUNK 256
 
 typedef enum gm_status {
     GM_OK = 0,
@@ -85,6 +102,13 @@ typedef struct gm_scan_params {
     float* ddelta_bias;  /* required when delta_bias is given */
     float* dz;           int64_t dz_batch_stride, dz_dim_stride; /* required when z is given */
     float* dh0;          int64_t dh0_batch_stride, dh0_dim_stride; /* optional */
+
+    /* where and how (ABI 2; all zero = CPU, fp32) */
+    int32_t device;       /* GM_DEVICE_CPU or GM_DEVICE_CUDA */
+    int32_t device_index; /* CUDA device ordinal */
+    int32_t input_dtype;  /* GM_DTYPE_F32, or GM_DTYPE_BF16 (CUDA only) */
+    int32_t flags;        /* GM_FLAG_DETERMINISTIC */
+    void* stream;         /* cudaStream_t; NULL = the legacy default stream */
 } gm_scan_params;
 
 /* One token of the recurrence for recurrent inference: state (B, D, N) is updated in place. */
@@ -111,6 +135,8 @@ GM_API int64_t gm_scan_params_size(void);
 GM_API int64_t gm_step_params_size(void);
 /* Bit 0: AVX2+FMA used; bit 1: AVX-512F used; bit 8: CUDA scan compiled in. */
 GM_API int32_t gm_features(void);
+/* CUDA devices the CUDA scan can use: 0 when none is visible or the build has no CUDA. */
+GM_API int32_t gm_cuda_device_count(void);
 /* Thread-local message of the last failed call on this thread ("" when none). */
 GM_API const char* gm_last_error(void);
 /* The effective chunk size and the number of floats chunk_states must hold: B * D * n_chunks * N. */

@@ -9,6 +9,9 @@
 
 #include "genomamba.h"
 #include "scan.h"
+#if GM_HAVE_CUDA
+#include "cuda/scan_cuda.h"
+#endif
 
 #ifndef GM_VERSION
 #define GM_VERSION "0.0.0"
@@ -76,6 +79,33 @@ void check_out_stride(const char* fn, const char* name, int64_t stride, int64_t 
              (long long)stride, len_name, (long long)len, (long long)len);
 }
 
+// Where the call runs and in what precision: the CPU takes fp32 only; CUDA needs a build with CUDA.
+void check_device(const char* fn, const gm_scan_params* p) {
+    if (p->device != GM_DEVICE_CPU && p->device != GM_DEVICE_CUDA)
+        fail(GM_ERR_INVALID_ARGUMENT, fn, "device = %d; use GM_DEVICE_CPU (0) or GM_DEVICE_CUDA (1)", p->device);
+    if (p->input_dtype != GM_DTYPE_F32 && p->input_dtype != GM_DTYPE_BF16)
+        fail(GM_ERR_INVALID_ARGUMENT, fn, "input_dtype = %d; use GM_DTYPE_F32 (0) or GM_DTYPE_BF16 (1)", p->input_dtype);
+    if (p->flags & ~GM_FLAG_DETERMINISTIC)
+        fail(GM_ERR_INVALID_ARGUMENT, fn, "flags = %d has unknown bits; the only flag is GM_FLAG_DETERMINISTIC (1)",
+             p->flags);
+    if (p->device == GM_DEVICE_CPU) {
+        if (p->input_dtype != GM_DTYPE_F32)
+            fail(GM_ERR_UNSUPPORTED, fn, "input_dtype = GM_DTYPE_BF16 is supported on CUDA only; the CPU scan takes fp32");
+        return;
+    }
+#if !GM_HAVE_CUDA
+    fail(GM_ERR_UNSUPPORTED, fn,
+         "device = GM_DEVICE_CUDA but this libgenomamba was built without CUDA (gm_features() bit 8 is clear): "
+         "rebuild native/ with nvcc installed (cmake -DGM_CUDA=ON, or dotnet build -p:GenomambaCuda=true)");
+#else
+    if (p->device_index < 0)
+        fail(GM_ERR_INVALID_ARGUMENT, fn, "device_index = %d; it must be >= 0", p->device_index);
+    if (p->chunk_size > GM_CUDA_MAX_CHUNK)
+        fail(GM_ERR_UNSUPPORTED, fn, "chunk_size = %lld; the CUDA scan supports chunks of 1..%d (0 = default)",
+             (long long)p->chunk_size, GM_CUDA_MAX_CHUNK);
+#endif
+}
+
 void check_sizes(const char* fn, const gm_scan_params* p) {
     if (!p) fail(GM_ERR_INVALID_ARGUMENT, fn, "params is NULL");
     if (p->struct_size != (int64_t)sizeof(gm_scan_params))
@@ -97,6 +127,7 @@ void check_sizes(const char* fn, const gm_scan_params* p) {
     if (p->chunk_size < 0)
         fail(GM_ERR_INVALID_ARGUMENT, fn, "chunk_size = %lld is negative; use 0 for the library default or a size >= 1",
              (long long)p->chunk_size);
+    check_device(fn, p);
     int64_t bd, bdl, bdn;
     if (__builtin_mul_overflow(p->batch, p->dim, &bd) || __builtin_mul_overflow(bd, p->seqlen, &bdl) ||
         __builtin_mul_overflow(bd, p->dstate, &bdn) || __builtin_mul_overflow(bdl, p->dstate, &bdn))
@@ -241,7 +272,19 @@ GM_API int64_t gm_scan_params_size(void) { return (int64_t)sizeof(gm_scan_params
 GM_API int64_t gm_step_params_size(void) { return (int64_t)sizeof(gm_step_params); }
 
 GM_API int32_t gm_features(void) {
-    return active_kernels().feature_bits;  // bit 8 (CUDA) joins with the CUDA scan
+#if GM_HAVE_CUDA
+    return active_kernels().feature_bits | 256;
+#else
+    return active_kernels().feature_bits;
+#endif
+}
+
+GM_API int32_t gm_cuda_device_count(void) {
+#if GM_HAVE_CUDA
+    return cuda::device_count();
+#else
+    return 0;
+#endif
 }
 
 GM_API const char* gm_last_error(void) { return t_last_error.c_str(); }
@@ -271,6 +314,13 @@ GM_API int64_t gm_scan_chunk_states(const gm_scan_params* p) {
 GM_API gm_status gm_selective_scan_fwd(const gm_scan_params* p) {
     return guarded("gm_selective_scan_fwd", [&] {
         check_forward("gm_selective_scan_fwd", p);
+#if GM_HAVE_CUDA
+        if (p->device == GM_DEVICE_CUDA) {
+            std::string msg;
+            if (gm_status s = cuda::forward(make_problem(p), msg)) fail(s, "gm_selective_scan_fwd", "%s", msg.c_str());
+            return;
+        }
+#endif
         run_forward(make_problem(p), active_kernels());
     });
 }
@@ -278,6 +328,13 @@ GM_API gm_status gm_selective_scan_fwd(const gm_scan_params* p) {
 GM_API gm_status gm_selective_scan_bwd(const gm_scan_params* p) {
     return guarded("gm_selective_scan_bwd", [&] {
         check_backward("gm_selective_scan_bwd", p);
+#if GM_HAVE_CUDA
+        if (p->device == GM_DEVICE_CUDA) {
+            std::string msg;
+            if (gm_status s = cuda::backward(make_problem(p), msg)) fail(s, "gm_selective_scan_bwd", "%s", msg.c_str());
+            return;
+        }
+#endif
         run_backward(make_problem(p), active_kernels());
     });
 }

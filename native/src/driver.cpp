@@ -53,7 +53,10 @@ Problem make_problem(const gm_scan_params* p) {
     P.Dg = P.D / P.G;
     P.nbg = (P.Dg + kLanes - 1) / kLanes;
     P.n_items = P.B * P.G * P.nbg;
-    P.chunk = p->chunk_size > 0 ? std::min(p->chunk_size, P.L) : default_chunk_size(P.L, P.N);
+    // CUDA tiles are at most GM_CUDA_MAX_CHUNK positions (one per lane item of a warp): its default differs.
+    const int64_t dflt = p->device == GM_DEVICE_CUDA ? std::min<int64_t>(GM_CUDA_MAX_CHUNK, P.L)
+                                                     : default_chunk_size(P.L, P.N);
+    P.chunk = p->chunk_size > 0 ? std::min(p->chunk_size, P.L) : dflt;
     P.n_chunks = (P.L + P.chunk - 1) / P.chunk;
     P.Npad = round_up(P.N, kLanes);
     return P;

@@ -39,8 +39,13 @@ TEST(Abi, Sizes_and_versions_are_reported) {
     EXPECT_EQ(gm_step_params_size(), (int64_t)sizeof(gm_step_params));
     EXPECT_NE(std::string(gm_version_string()).find("genomamba"), std::string::npos);
     const int32_t f = gm_features();
-    EXPECT_EQ(f & ~3, 0) << "no CUDA in this build, at most one SIMD bit";
-    std::printf("  gm_features() = %d (%s)\n", f, f & 2 ? "AVX-512F" : f & 1 ? "AVX2+FMA" : "scalar");
+    EXPECT_EQ(f & ~(3 | 256), 0) << "at most one SIMD bit, and bit 8 for CUDA";
+    std::printf("  gm_features() = %d (%s%s)\n", f, f & 2 ? "AVX-512F" : f & 1 ? "AVX2+FMA" : "scalar",
+                f & 256 ? ", CUDA" : "");
+    if (!(f & 256)) {
+        EXPECT_EQ(gm_cuda_device_count(), 0) << "a build without CUDA sees no device";
+    }
+    EXPECT_GE(gm_cuda_device_count(), 0);
 }
 
 TEST(Abi, Chunk_size_and_chunk_states_follow_the_sizes) {
@@ -75,6 +80,41 @@ TEST(Abi, Last_error_is_per_thread) {
     std::thread([&] { other = gm_last_error(); }).join();
     EXPECT_EQ(other, "");
     EXPECT_STRNE(gm_last_error(), "");
+}
+
+TEST(Validation, Device_dtype_and_flags_are_checked) {
+    Fixture f;
+    f.p.device = 7;
+    expect_error(gm_selective_scan_fwd(&f.p), GM_ERR_INVALID_ARGUMENT, "device = 7");
+    f.p.device = GM_DEVICE_CPU;
+    f.p.input_dtype = GM_DTYPE_BF16;
+    expect_error(gm_selective_scan_fwd(&f.p), GM_ERR_UNSUPPORTED, "CUDA only");
+    f.p.input_dtype = 5;
+    expect_error(gm_selective_scan_bwd(&f.p), GM_ERR_INVALID_ARGUMENT, "input_dtype = 5");
+    f.p.input_dtype = GM_DTYPE_F32;
+    f.p.flags = 2;
+    expect_error(gm_selective_scan_fwd(&f.p), GM_ERR_INVALID_ARGUMENT, "GM_FLAG_DETERMINISTIC");
+    f.p.flags = GM_FLAG_DETERMINISTIC;  // meaningful on CUDA only; accepted (and moot) on the CPU
+    EXPECT_EQ(gm_selective_scan_fwd(&f.p), GM_OK);
+}
+
+TEST(Validation, Cuda_call_without_cuda_says_how_to_get_it) {
+    if (gm_features() & 256) GTEST_SKIP() << "this build has CUDA";
+    Fixture f;
+    f.p.device = GM_DEVICE_CUDA;
+    expect_error(gm_selective_scan_fwd(&f.p), GM_ERR_UNSUPPORTED, "built without CUDA");
+    expect_error(gm_selective_scan_bwd(&f.p), GM_ERR_UNSUPPORTED, "GM_CUDA=ON");
+    EXPECT_EQ(gm_scan_chunk_states(&f.p), -1);
+}
+
+TEST(Validation, Cuda_call_without_a_device_is_a_clear_error) {
+    if (!(gm_features() & 256) || gm_cuda_device_count() > 0) GTEST_SKIP() << "needs a CUDA build on a machine without a GPU";
+    Fixture f;
+    f.p.device = GM_DEVICE_CUDA;
+    expect_error(gm_selective_scan_fwd(&f.p), GM_ERR_UNSUPPORTED, "no CUDA device");
+    expect_error(gm_selective_scan_bwd(&f.p), GM_ERR_UNSUPPORTED, "no CUDA device");
+    f.p.chunk_size = GM_CUDA_MAX_CHUNK + 1;
+    expect_error(gm_selective_scan_fwd(&f.p), GM_ERR_UNSUPPORTED, "chunk_size");
 }
 
 TEST(Validation, Null_params_is_rejected) {

@@ -11,8 +11,10 @@ public class NativeAbiTests
     [Fact]
     public void Structs_have_the_sizes_the_header_layout_implies()
     {
-        // gm_scan_params: 7 int64 + 2 int32 = 64 bytes of sizes, then 61 pointer-or-int64 slots of 8 bytes.
-        Assert.Equal(64 + 61 * 8, Marshal.SizeOf<GmScanParams>());
+        // gm_scan_params: 7 int64 + 2 int32 = 64 bytes of sizes, then 61 pointer-or-int64 slots of 8 bytes, then
+        // (ABI 2) device, device_index, input_dtype, flags (4 int32) and the stream pointer.
+        Assert.Equal(64 + 61 * 8 + 4 * 4 + 8, Marshal.SizeOf<GmScanParams>());
+        Assert.Equal(2, NativeMethods.AbiVersion);
         // gm_step_params: 5 int64 + 2 int32 = 48 bytes, then 21 slots.
         Assert.Equal(48 + 21 * 8, Marshal.SizeOf<GmStepParams>());
     }
@@ -77,6 +79,37 @@ public class NativeAbiTests
         Assert.Equal((int)GmStatus.Unsupported, e.Status);
         Assert.NotEmpty(e.NativeMessage);
         Assert.Contains(e.NativeMessage, e.Message);
+    }
+
+    [NativeFact]
+    public void A_cuda_call_to_a_library_without_cuda_is_unsupported_and_says_how_to_build_one()
+    {
+        if ((NativeMethods.gm_features() & Gm.FeatureCuda) != 0)
+        {
+            return;  // a CUDA build: covered by the native GPU check instead
+        }
+        Assert.Equal(0, NativeMethods.gm_cuda_device_count());
+        using var call = new ValidCall();
+        var p = call.Params;
+        p.Device = Gm.DeviceCuda;
+        AssertFails(NativeMethods.gm_selective_scan_fwd(in p), GmStatus.Unsupported);
+        Assert.Contains("built without CUDA", NativeMethods.LastError());
+        AssertFails(NativeMethods.gm_selective_scan_bwd(in p), GmStatus.Unsupported);
+        Assert.Contains("GenomambaCuda=true", NativeMethods.LastError());
+    }
+
+    [NativeFact]
+    public void Bfloat16_on_the_cpu_and_unknown_devices_are_refused_by_the_library()
+    {
+        using var call = new ValidCall();
+        var p = call.Params;
+        p.InputDType = Gm.DTypeBF16;
+        AssertFails(NativeMethods.gm_selective_scan_fwd(in p), GmStatus.Unsupported);
+        Assert.Contains("CUDA only", NativeMethods.LastError());
+        p = call.Params;
+        p.Device = 9;
+        AssertFails(NativeMethods.gm_selective_scan_fwd(in p), GmStatus.InvalidArgument);
+        Assert.Contains("device = 9", NativeMethods.LastError());
     }
 
     [NativeFact]
