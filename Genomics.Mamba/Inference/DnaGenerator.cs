@@ -10,13 +10,13 @@ namespace Genomics.Mamba.Inference;
 /// then each new base costs one recurrent <see cref="MambaLM.Step"/> — O(1) time and memory per base whatever the length
 /// so far. HyenaDNA has no recurrent mode: each base re-runs the whole sequence (O(n) per base), up to its l_max.
 /// </summary>
-public sealed class Generator
+public sealed class DnaGenerator
 {
     readonly nn.Module<Tensor, Tensor> _model;
     readonly Device _device;
 
     /// <param name="model">A MambaLM or HyenaLM.</param>
-    public Generator(nn.Module<Tensor, Tensor> model)
+    public DnaGenerator(nn.Module<Tensor, Tensor> model)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model is not (MambaLM or HyenaLM))
