@@ -7,6 +7,7 @@ namespace Genomics.Mamba.Evaluation;
 /// doubling of the context buys (<see cref="PerDoubling"/>, negative when longer context helps). The Mamba and HyenaDNA
 /// papers plot perplexity against context on a log axis; this is the number behind such a plot.
 /// </summary>
+/// <param name="RSquared">Coefficient of determination; NaN with only two points.</param>
 public sealed record LogContextFit(double Intercept, double Slope, double RSquared, int Points)
 {
     /// <summary>Change in perplexity per doubling of the context: Slope · ln 2.</summary>
@@ -27,7 +28,8 @@ public sealed record LogContextFit(double Intercept, double Slope, double RSquar
         double[] x = [.. usable.Select(p => Math.Log(p.Context))];
         double[] y = [.. usable.Select(p => p.Perplexity)];
         var (a, b) = Fit.Line(x, y);
-        double r2 = usable.Length > 2 ? GoodnessOfFit.RSquared(x.Select(v => a + b * v), y) : 1.0;
+        // Two points always lie on a line: R² says nothing then.
+        double r2 = usable.Length > 2 ? GoodnessOfFit.RSquared(x.Select(v => a + b * v), y) : double.NaN;
         return new LogContextFit(a, b, r2, usable.Length);
     }
 }
