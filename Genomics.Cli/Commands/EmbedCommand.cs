@@ -38,6 +38,7 @@ public static class EmbedCommand
         int Run(ParseResult parse, CancellationToken cancellationToken)
         {
             var log = parse.InvocationConfiguration.Error;
+            ModelArguments.CheckPath(parse.GetValue(checkpoint), Name);
             int len = parse.GetValue(length), step = parse.GetValue(stride) ?? len, perBatch = parse.GetValue(batch);
             if (len < 1 || step < 1 || perBatch < 1 || parse.GetValue(maxWindows) is < 1)
             {

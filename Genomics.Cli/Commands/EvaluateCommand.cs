@@ -76,16 +76,22 @@ public static class EvaluateCommand
                 throw new IOException($"{outDir}: is a file; --out names a directory");
             }
             string? speciesDir = parse.GetValue(species);
-            // Sources are checked before the checkpoint is read: a typo costs nothing.
+            if (preset is null)
+            {
+                ModelArguments.CheckPath(ckptPath ?? throw new ArgumentException($"{Name} needs a model: give --checkpoint FILE.gmckpt (or --random-init PRESET for a demo); see `genomamba {Name} --help`"), Name);
+            }
+            // Checked before the checkpoint is read, whatever its kind: a typo costs nothing.
+            int[] lengths = ModelArguments.PowersOfTwo(parse.GetValue(lens)!, "--lens");
+            // The checkpoint's kind then decides: perplexity for a language model, accuracy for a classifier.
             var (model, spec) = ckptPath is null && preset is not null
                 ? ModelArguments.RandomInit(preset, parse.GetValue(seed))
-                : ModelArguments.Load(ckptPath ?? throw new ArgumentException($"{Name} needs a model: give --checkpoint FILE.gmckpt (or --random-init PRESET for a demo); see `genomamba {Name} --help`"), Name);
+                : ModelArguments.Load(ckptPath, Name);
             using (model)
             {
                 string modelName = ckptPath ?? $"random {preset}";
                 if (spec.IsClassifier)
                 {
-                    if (parse.GetValue(genome) is not null || parse.GetValue(intervals) is not null || parse.GetResult(lens) is not null)
+                    if (parse.GetValue(genome) is not null || parse.GetValue(intervals) is not null || parse.GetResult(lens) is { Implicit: false })
                     {
                         throw new ArgumentException($"{ckptPath}: holds a species classifier ({spec}); perplexity (--genome, --intervals, --lens) needs a language model — give --species DIR to measure its accuracy");
                     }
@@ -98,7 +104,7 @@ public static class EvaluateCommand
                 }
                 var options = new PerplexityEvaluation.Options
                 {
-                    Lengths = ModelArguments.PowersOfTwo(parse.GetValue(lens)!, "--lens"),
+                    Lengths = lengths,
                     Scored = new ScoredTargets { Tail = parse.GetValue(tail), BasesOnly = parse.GetValue(basesOnly) },
                     Mode = parse.GetValue(mode),
                     MaxBatch = parse.GetValue(batch),

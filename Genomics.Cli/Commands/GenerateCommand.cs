@@ -37,6 +37,7 @@ public static class GenerateCommand
         int Run(ParseResult parse, CancellationToken cancellationToken)
         {
             var log = parse.InvocationConfiguration.Error;
+            ModelArguments.CheckPath(parse.GetValue(checkpoint), Name);
             string? text = parse.GetValue(prompt);
             if (string.IsNullOrWhiteSpace(text))
             {

@@ -22,6 +22,15 @@ internal static class ModelArguments
     /// <summary>A model loaded from <paramref name="path"/>, with its spec; throws one-line errors for a missing option or file.</summary>
     public static (nn.Module<Tensor, Tensor> Model, ModelSpec Spec) Load(string? path, string command)
     {
+        CheckPath(path, command);
+        TorchRuntime.EnsureLoaded();
+        using var checkpoint = Checkpoint.Load(path!);
+        return (checkpoint.BuildModel(), checkpoint.Model);
+    }
+
+    /// <summary>The checks of <see cref="Load"/> that need no file reading: run them before any other work.</summary>
+    public static void CheckPath(string? path, string command)
+    {
         if (string.IsNullOrWhiteSpace(path))
         {
             throw new ArgumentException($"{command} needs a model: give --checkpoint FILE.gmckpt (see `genomamba {command} --help`)");
@@ -32,9 +41,6 @@ internal static class ModelArguments
                 ? $"{path}: is a directory; --checkpoint names a .gmckpt file"
                 : $"{path}: no such checkpoint file (--checkpoint)");
         }
-        TorchRuntime.EnsureLoaded();
-        using var checkpoint = Checkpoint.Load(path);
-        return (checkpoint.BuildModel(), checkpoint.Model);
     }
 
     /// <summary>A freshly initialised Mamba language model of a preset (for demos and sanity checks), seeded.</summary>
