@@ -25,10 +25,13 @@ public static class EvaluateCommand
 {
     const string Name = "evaluate";
 
+    // Readable JSON: "×" and "→" of the model description stay as they are rather than \u escapes.
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Command Build()
     {
         var checkpoint = ModelArguments.CheckpointOption();
-        var randomInit = new Option<string?>("--random-init") { Description = "instead of --checkpoint: a freshly initialised Mamba LM of this preset (tiny-1k, 1.4M, 7M, …), for demos and sanity checks — its perplexity is ≈ 16, or ≈ 4 with --bases-only (default: none)" };
+        var randomInit = new Option<string?>("--random-init") { Description = "instead of --checkpoint: a freshly initialised Mamba LM of this preset (tiny-1k, 1.4M, 7M, …), for demos and sanity checks — an untrained model scores about the vocabulary size (12–16), or ≈ 4 with --bases-only (default: none)" };
         var genome = new Option<string?>("--genome") { Description = "perplexity on this genome (.fa, .fa.gz, .2bit): with --intervals its held-out intervals, without them every record cut into consecutive windows (default: the embedded data/human genome with its tiles BED)" };
         var intervals = new Option<string?>("--intervals") { Description = "BED of intervals (chrom start end split) on --genome; windows come from the --split rows, as the pretraining dataset cuts them (default: the embedded tiles BED when no --genome is given)" };
         var split = new Option<string>("--split") { Description = "split to evaluate: a BED 4th-column value for --intervals, or valid/test for --species", DefaultValueFactory = _ => "test" };
@@ -180,7 +183,7 @@ public static class EvaluateCommand
         string title = $"{Path.GetFileName(modelName)} on {Path.GetFileName(bedPath ?? genomePath)}{(bedPath is null ? "" : $" ({split})")}";
         var json = PerplexityJson(report, modelName, spec, source, options);
         AtomicFile.Write(Path.Combine(outDir, "perplexity.csv"), s => s.Write(Encoding.UTF8.GetBytes(PerplexityCsv(report, options))));
-        AtomicFile.Write(Path.Combine(outDir, "perplexity.json"), s => s.Write(Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n")));
+        AtomicFile.Write(Path.Combine(outDir, "perplexity.json"), s => s.Write(Encoding.UTF8.GetBytes(json.ToJsonString(Json) + "\n")));
         PerplexityPlot.Write(Path.Combine(outDir, "perplexity.png"), report, title);
         log.WriteLine($"wrote {Path.Combine(outDir, "perplexity.csv")}, perplexity.json, perplexity.png");
         return 0;
@@ -345,7 +348,7 @@ public static class EvaluateCommand
         };
         AtomicFile.Write(Path.Combine(outDir, "species.csv"), s => s.Write(Encoding.UTF8.GetBytes(summary.ToString())));
         AtomicFile.Write(Path.Combine(outDir, "confusion.csv"), s => s.Write(Encoding.UTF8.GetBytes(confusion.ToString())));
-        AtomicFile.Write(Path.Combine(outDir, "species.json"), s => s.Write(Encoding.UTF8.GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n")));
+        AtomicFile.Write(Path.Combine(outDir, "species.json"), s => s.Write(Encoding.UTF8.GetBytes(json.ToJsonString(Json) + "\n")));
         log.WriteLine($"wrote {Path.Combine(outDir, "species.csv")}, confusion.csv, species.json");
         return 0;
     }

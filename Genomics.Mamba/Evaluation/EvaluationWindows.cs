@@ -8,7 +8,8 @@ namespace Genomics.Mamba.Evaluation;
 /// Where perplexity windows come from: held-out intervals of a BED (the pretraining dataset's own windows, reference
 /// strand, Mamba semantics: c + 1 bases per window) or a whole genome (FASTA/.2bit) cut into consecutive windows of
 /// c + 1 bases, stride c, so every base but the first of a record is a target once. At most <c>maxWindows</c> per
-/// length, a fixed seed-chosen subset, the same at every call.
+/// length, a fixed seed-chosen subset, the same at every call. The lists are lazy: a window is read from the genome
+/// when it is indexed, so a scorer holds one batch of windows at a time — at 2^20 tokens a window is 8 MB of ids.
 /// </summary>
 public static class EvaluationWindows
 {
@@ -23,15 +24,13 @@ public static class EvaluationWindows
             ReverseComplementProbability = 0,
         });
         int[] chosen = dataset.FixedSubset(maxWindows);
-        var windows = new EvaluationWindow[chosen.Length];
-        for (int i = 0; i < chosen.Length; i++)
+        return new LazyList(chosen.Length, i =>
         {
             var inputs = new int[length];
             var targets = new int[length];
             var sample = dataset.Read(chosen[i], 0, inputs, targets);
-            windows[i] = new EvaluationWindow($"{sample.Chrom}:{sample.Start}-{sample.Start + sample.Length}", inputs, targets);
-        }
-        return windows;
+            return new EvaluationWindow($"{sample.Chrom}:{sample.Start}-{sample.Start + sample.Length}", inputs, targets);
+        });
     }
 
     /// <summary>
@@ -56,16 +55,32 @@ public static class EvaluationWindows
         // Evenly spaced rather than the first ones: a genome's start is often telomere or gap.
         var picked = all.Count <= maxWindows ? all
             : Enumerable.Range(0, maxWindows).Select(i => all[(int)((long)i * all.Count / maxWindows)]).ToList();
-        var bases = new byte[length + 1];
-        var tokens = new int[length + 1];
-        var windows = new EvaluationWindow[picked.Count];
-        for (int i = 0; i < picked.Count; i++)
+        return new LazyList(picked.Count, i =>
         {
             var (record, start) = picked[i];
+            var bases = new byte[length + 1];
+            var tokens = new int[length + 1];
             genome.FetchRecord(record, start, bases);
             DnaTokenizer.Default.Encode(bases, tokens);
-            windows[i] = new EvaluationWindow($"{genome.Records[record].Name}:{start}-{start + length + 1}", tokens[..length], tokens[1..]);
+            return new EvaluationWindow($"{genome.Records[record].Name}:{start}-{start + length + 1}", tokens[..length], tokens[1..]);
+        });
+    }
+
+    /// <summary>A read-only list whose items are made on each access (not cached).</summary>
+    sealed class LazyList(int count, Func<int, EvaluationWindow> at) : IReadOnlyList<EvaluationWindow>
+    {
+        public int Count => count;
+
+        public EvaluationWindow this[int index] => (uint)index < (uint)count ? at(index) : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<EvaluationWindow> GetEnumerator()
+        {
+            for (int i = 0; i < count; i++)
+            {
+                yield return at(i);
+            }
         }
-        return windows;
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

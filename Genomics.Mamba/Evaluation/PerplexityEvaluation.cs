@@ -65,7 +65,7 @@ public static class PerplexityEvaluation
     }
 
     /// <param name="model">The language model built from <paramref name="spec"/>.</param>
-    /// <param name="windowsOf">The windows of one context length.</param>
+    /// <param name="windowsOf">The windows of one context length; indexed once each, in order, a batch at a time (a lazy list keeps memory to one batch).</param>
     public static PerplexityReport Run(nn.Module<Tensor, Tensor> model, ModelSpec spec, Func<int, IReadOnlyList<EvaluationWindow>> windowsOf,
         Options options, IProgress<PerplexityProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -83,7 +83,11 @@ public static class PerplexityEvaluation
             for (int start = 0; start < windows.Count; start += batch)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var part = windows.Skip(start).Take(batch).ToArray();
+                var part = new EvaluationWindow[Math.Min(batch, windows.Count - start)];
+                for (int i = 0; i < part.Length; i++)
+                {
+                    part[i] = windows[start + i];   // read from the genome now: one batch in memory at a time
+                }
                 scores.AddRange(scorer.Score(part));
                 progress?.Report(new PerplexityProgress(c, scores.Count, windows.Count, mode));
             }
