@@ -86,9 +86,9 @@ public static class EvaluateCommand
             // Checked before the checkpoint is read, whatever its kind: a typo costs nothing.
             int[] lengths = ModelArguments.PowersOfTwo(parse.GetValue(lens)!, "--lens");
             // The checkpoint's kind then decides: perplexity for a language model, accuracy for a classifier.
-            var (model, spec) = ckptPath is null && preset is not null
-                ? ModelArguments.RandomInit(preset, parse.GetValue(seed))
-                : ModelArguments.Load(ckptPath, Name);
+            var (model, spec, metadata) = ckptPath is null && preset is not null
+                ? ModelArguments.RandomInit(preset, parse.GetValue(seed)) is var (m, sp) ? (m, sp, (IReadOnlyDictionary<string, string>)new Dictionary<string, string>()) : default
+                : ModelArguments.LoadWithMetadata(ckptPath, Name);
             using (model)
             {
                 string modelName = ckptPath ?? $"random {preset}";
@@ -98,7 +98,7 @@ public static class EvaluateCommand
                     {
                         throw new ArgumentException($"{ckptPath}: holds a species classifier ({spec}); perplexity (--genome, --intervals, --lens) needs a language model — give --species DIR to measure its accuracy");
                     }
-                    return Species(model, spec, modelName, speciesDir, parse.GetValue(concatenate), parse.GetValue(split), parse.GetValue(length),
+                    return Species(model, spec, metadata, modelName, speciesDir, parse.GetValue(concatenate), parse.GetValue(split), parse.GetValue(length),
                         parse.GetValue(count), parse.GetValue(batch), (ulong)parse.GetValue(seed), outDir, stdout, log, cancellationToken);
                 }
                 if (speciesDir is not null)
@@ -264,7 +264,7 @@ public static class EvaluateCommand
 
     static JsonNode? Finite(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
 
-    static int Species(nn.Module<Tensor, Tensor> model, ModelSpec spec, string modelName, string? speciesDir, bool concatenate, string? split, int length, int? count,
+    static int Species(nn.Module<Tensor, Tensor> model, ModelSpec spec, IReadOnlyDictionary<string, string> metadata, string modelName, string? speciesDir, bool concatenate, string? split, int length, int? count,
         int batch, ulong seed, string outDir, TextWriter stdout, TextWriter log, CancellationToken cancellationToken)
     {
         if (length < 2 || !int.IsPow2(length))
@@ -301,13 +301,25 @@ public static class EvaluateCommand
         {
             throw new ArgumentException($"{modelName}: the classifier has {spec.Classes} classes but {speciesDir} holds {dataset.SpeciesCount} species ({string.Join(", ", dataset.SpeciesNames)}); evaluate it on the species it was fine-tuned on");
         }
+        if (metadata.TryGetValue(ModelArguments.SpeciesMetadataKey, out string? trained)
+            && !trained.Split(',', StringSplitOptions.TrimEntries).SequenceEqual(dataset.SpeciesNames))
+        {
+            throw new ArgumentException($"{modelName}: was fine-tuned on the species {trained} (in label order) but {speciesDir} holds {string.Join(",", dataset.SpeciesNames)}; evaluate it on the species it was fine-tuned on");
+        }
         if (dataset.Count(which) == 0)
         {
             throw new DataFormatException(speciesDir, $"the {split} split is empty", concatenate ? null : "held-out chromosomes are absent; try --concatenate");
         }
         log.WriteLine($"{modelName}: {spec}");
         log.WriteLine($"{speciesDir}: {dataset.SpeciesCount} species ({string.Join(", ", dataset.SpeciesNames)}), {count ?? dataset.Count(which):N0} {split} windows of {length:N0}");
-        var matrix = SpeciesEvaluation.Run((SequenceClassifier)model, dataset, which, length, batch, count, null, cancellationToken);
+        long total = count ?? dataset.Count(which);
+        var matrix = SpeciesEvaluation.Run((SequenceClassifier)model, dataset, which, length, batch, count, new SynchronousProgress<long>(done =>
+        {
+            if (done * 10 / total != (done - Math.Min(done, batch)) * 10 / total)
+            {
+                log.WriteLine($"  {done:N0} / {total:N0} windows");
+            }
+        }), cancellationToken);
         var accuracy = matrix.Accuracy();
         double chance = 1.0 / matrix.Classes.Count;
 
@@ -351,6 +363,12 @@ public static class EvaluateCommand
         AtomicFile.Write(Path.Combine(outDir, "species.json"), s => s.Write(Encoding.UTF8.GetBytes(json.ToJsonString(Json) + "\n")));
         log.WriteLine($"wrote {Path.Combine(outDir, "species.csv")}, confusion.csv, species.json");
         return 0;
+    }
+
+    /// <summary>Reports on the caller's thread (System.Progress would post to the thread pool and print out of order).</summary>
+    sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 
     /// <summary>One plain line per context length and every tenth of its windows.</summary>

@@ -20,13 +20,23 @@ internal static class ModelArguments
     };
 
     /// <summary>A model loaded from <paramref name="path"/>, with its spec; throws one-line errors for a missing option or file.</summary>
-    public static (nn.Module<Tensor, Tensor> Model, ModelSpec Spec) Load(string? path, string command)
+    public static (nn.Module<Tensor, Tensor> Model, ModelSpec Spec) Load(string? path, string command) =>
+        LoadWithMetadata(path, command) is var (model, spec, _) ? (model, spec) : default;
+
+    /// <summary><see cref="Load"/>, also returning the checkpoint's free-form metadata (run name, species names, …).</summary>
+    public static (nn.Module<Tensor, Tensor> Model, ModelSpec Spec, IReadOnlyDictionary<string, string> Metadata) LoadWithMetadata(string? path, string command)
     {
         CheckPath(path, command);
         TorchRuntime.EnsureLoaded();
         using var checkpoint = Checkpoint.Load(path!);
-        return (checkpoint.BuildModel(), checkpoint.Model);
+        return (checkpoint.BuildModel(), checkpoint.Model, checkpoint.Metadata);
     }
+
+    /// <summary>
+    /// The metadata key under which a species classifier's checkpoint may list its class names, comma-separated in label
+    /// order; evaluate then checks them against the species it is given.
+    /// </summary>
+    public const string SpeciesMetadataKey = "species";
 
     /// <summary>The checks of <see cref="Load"/> that need no file reading: run them before any other work.</summary>
     public static void CheckPath(string? path, string command)

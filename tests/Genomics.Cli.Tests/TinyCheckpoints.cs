@@ -24,12 +24,21 @@ public sealed class TinyCheckpoints : IDisposable
         using (var classifier = new SequenceClassifier(Config, 4))
         {
             Checkpoint.Of(classifier).Save(Classifier);
+            // The same model, labelled as trained on other species: evaluate must refuse it on the apes.
+            new Checkpoint
+            {
+                Model = ModelSpec.Of(classifier),
+                Weights = StateDicts.Of(classifier),
+                Metadata = new Dictionary<string, string> { ["species"] = "human,chimpanzee,gorilla,orangutan" },
+            }.Save(MislabelledClassifier);
         }
     }
 
     public string LanguageModel => _dir.File("lm.gmckpt");
 
     public string Classifier => _dir.File("species.gmckpt");
+
+    public string MislabelledClassifier => _dir.File("species-mislabelled.gmckpt");
 
     public static string HumanGenome => TestData.Embedded("human/hg38_chr2_1-2333275.2bit");
 
