@@ -21,6 +21,7 @@ public static class EmbedCommand
         var checkpoint = ModelArguments.CheckpointOption();
         var genome = new Option<string?>("--genome") { Description = "genome to embed: .fa, .fa.gz (gzip or BGZF) or .2bit (default: the embedded data/human genome)" };
         var intervals = new Option<string?>("--intervals") { Description = "BED of intervals on --genome: windows are cut inside each interval (default: every record of the genome, whole)" };
+        var skipMissing = new Option<bool>("--skip-missing") { Description = "--intervals: drop BED rows on chromosomes or regions the genome does not hold instead of failing (default: off)" };
         var split = new Option<string?>("--split") { Description = "--intervals: only rows whose 4th column is this (default: every row)" };
         var length = new Option<int>("--len") { Description = "window length in bases (tokens)", DefaultValueFactory = _ => 1024 };
         var stride = new Option<int?>("--stride") { Description = "bases from one window's start to the next (default: --len, i.e. adjacent windows)" };
@@ -30,7 +31,7 @@ public static class EmbedCommand
         var output = new Option<string?>("--out", "-o") { Description = "Parquet file to write, whole or not at all (default: <genome name>.embeddings.parquet in the current directory)" };
         var cmd = new Command(Name, "Per-window embeddings (pooled final hidden states) of a genome or BED intervals, to Parquet")
         {
-            checkpoint, genome, intervals, split, length, stride, pooling, batch, maxWindows, output,
+            checkpoint, genome, intervals, skipMissing, split, length, stride, pooling, batch, maxWindows, output,
         };
         cmd.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
         return cmd;
@@ -66,7 +67,7 @@ public static class EmbedCommand
             ModelArguments.CheckOutputFile(outPath, "--out");
 
             using var source = GenomeFile.Open(genomePath);
-            var regions = Regions(source, bedPath, parse.GetValue(split));
+            var regions = Regions(source, bedPath, parse.GetValue(split), parse.GetValue(skipMissing));
             var windows = Windows(regions, len, step).Take(parse.GetValue(maxWindows) ?? int.MaxValue).ToList();
             if (windows.Count == 0)
             {
@@ -124,13 +125,13 @@ public static class EmbedCommand
 
     readonly record struct Window(int Record, string Chrom, long Offset, long Start, string? Name);
 
-    static List<Region> Regions(IGenome genome, string? bedPath, string? split)
+    static List<Region> Regions(IGenome genome, string? bedPath, string? split, bool skipMissing)
     {
         if (bedPath is null)
         {
             return [.. genome.Records.Select((r, i) => new Region(i, r.Chrom, 0, r.ChromStart, r.Length, null))];
         }
-        var rows = BedReader.Read(bedPath, new BedReadOptions { Genome = genome }).Intervals;
+        var rows = BedReader.Read(bedPath, new BedReadOptions { Genome = genome, SkipMissing = skipMissing }).Intervals;
         var regions = new List<Region>();
         foreach (var row in rows)
         {

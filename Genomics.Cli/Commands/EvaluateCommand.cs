@@ -34,6 +34,7 @@ public static class EvaluateCommand
         var randomInit = new Option<string?>("--random-init") { Description = "instead of --checkpoint: a freshly initialised Mamba LM of this preset (tiny-1k, 1.4M, 7M, …), for demos and sanity checks — an untrained model scores about the vocabulary size (12–16), or ≈ 4 with --bases-only (default: none)" };
         var genome = new Option<string?>("--genome") { Description = "perplexity on this genome (.fa, .fa.gz, .2bit): with --intervals its held-out intervals, without them every record cut into consecutive windows (default: the embedded data/human genome with its tiles BED)" };
         var intervals = new Option<string?>("--intervals") { Description = "BED of intervals (chrom start end split) on --genome; windows come from the --split rows, as the pretraining dataset cuts them (default: the embedded tiles BED when no --genome is given)" };
+        var skipMissing = new Option<bool>("--skip-missing") { Description = "--intervals: drop BED rows on chromosomes or regions the genome does not hold instead of failing (default: off)" };
         var split = new Option<string>("--split") { Description = "split to evaluate: a BED 4th-column value for --intervals, or valid/test for --species", DefaultValueFactory = _ => "test" };
         var lens = new Option<string>("--lens") { Description = "context lengths c to measure perplexity at, powers of two, comma-separated (2^k also accepted)", DefaultValueFactory = _ => "1024,4096,16384" };
         var tail = new Option<int?>("--tail") { Description = "score only the last K positions of each window, so every scored base has at least c − K bases of context: the honest measure of what long context buys (default: all positions)" };
@@ -51,7 +52,7 @@ public static class EvaluateCommand
         var output = new Option<string?>("--out", "-o") { Description = "directory for the results (perplexity.csv/.json/.png or species.csv/.json, confusion.csv); created if missing (default: evaluate-<checkpoint name>)" };
         var cmd = new Command(Name, "Perplexity of a language model at several context lengths, or species accuracy of a classifier, with 95% intervals")
         {
-            checkpoint, randomInit, genome, intervals, split, lens, tail, basesOnly, maxWindows, mode, batch, budget, species, concatenate, length, count, resamples, seed, output,
+            checkpoint, randomInit, genome, intervals, skipMissing, split, lens, tail, basesOnly, maxWindows, mode, batch, budget, species, concatenate, length, count, resamples, seed, output,
         };
         cmd.SetAction((parse, cancellationToken) => Task.FromResult(Run(parse, cancellationToken)));
         return cmd;
@@ -127,13 +128,13 @@ public static class EvaluateCommand
                 {
                     throw new ArgumentException($"{modelName}: a HyenaDNA model of context {hyena.MaxLength - 2:N0} cannot score windows of {options.Lengths[^1]:N0} (--lens); HyenaDNA does not extrapolate past the length it was built for");
                 }
-                return Perplexity(model, spec, modelName, parse.GetValue(genome), parse.GetValue(intervals), parse.GetValue(split)!, parse.GetValue(maxWindows),
+                return Perplexity(model, spec, modelName, parse.GetValue(genome), parse.GetValue(intervals), parse.GetValue(skipMissing), parse.GetValue(split)!, parse.GetValue(maxWindows),
                     options, outDir, stdout, log, cancellationToken);
             }
         }
     }
 
-    static int Perplexity(nn.Module<Tensor, Tensor> model, ModelSpec spec, string modelName, string? genomePath, string? bedPath, string split, int maxWindows,
+    static int Perplexity(nn.Module<Tensor, Tensor> model, ModelSpec spec, string modelName, string? genomePath, string? bedPath, bool skipMissing, string split, int maxWindows,
         PerplexityEvaluation.Options options, string outDir, TextWriter stdout, TextWriter log, CancellationToken cancellationToken)
     {
         if (bedPath is not null && genomePath is null)
@@ -159,8 +160,16 @@ public static class EvaluateCommand
         string source;
         if (bedPath is not null)
         {
-            var rows = BedReader.Read(bedPath, new BedReadOptions { Genome = genome });
+            var rows = BedReader.Read(bedPath, new BedReadOptions { Genome = genome, SkipMissing = skipMissing });
+            if (rows.Skipped > 0)
+            {
+                log.WriteLine($"{bedPath}: skipped {rows.Skipped:N0} rows {genomePath} does not hold");
+            }
             var all = GenomeInterval.FromBed(rows.Intervals);
+            if (all.Count == 0)
+            {
+                throw new DataFormatException(bedPath, rows.Skipped > 0 ? $"none of its {rows.Skipped:N0} rows lie in {genomePath}" : "holds no intervals", "give the genome the BED was made for");
+            }
             if (!all.Any(i => i.Split == split))
             {
                 var splits = all.GroupBy(i => i.Split).Select(g => $"{g.Key} {g.Count():N0}");
