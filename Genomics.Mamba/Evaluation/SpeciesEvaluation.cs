@@ -7,7 +7,8 @@ namespace Genomics.Mamba.Evaluation;
 
 /// <summary>
 /// Species accuracy of a <see cref="SequenceClassifier"/> on a fixed split of a <see cref="SpeciesDataset"/> (valid or
-/// test: the same windows at every call, species balanced round-robin): fills a <see cref="ConfusionMatrix"/>.
+/// test: the same windows at every call, species balanced round-robin): fills a <see cref="ConfusionMatrix"/>. Runs in
+/// eval mode and leaves the model in the mode it found it in, so fine-tuning can call it for validation.
 /// </summary>
 public static class SpeciesEvaluation
 {
@@ -34,7 +35,7 @@ public static class SpeciesEvaluation
         }
         var matrix = new ConfusionMatrix(dataset.SpeciesNames);
         var device = classifier.parameters().First().device;
-        classifier.eval();
+        using var evalMode = Inference.EvalMode.Enter(classifier);
         using var noGrad = no_grad();
         var tokens = new int[length];
         for (long start = 0; start < total; start += batch)

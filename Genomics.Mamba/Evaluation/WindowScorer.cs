@@ -9,7 +9,8 @@ namespace Genomics.Mamba.Evaluation;
 /// Scores windows with a language model (<see cref="MambaLM"/> or <see cref="HyenaLM"/>): per window, the summed NLL of
 /// its scored targets (<see cref="ScoredTargets"/>). Three ways to run the model (<see cref="ScoringMode"/>) that give the
 /// same numbers; the streamed and step modes carry the Mamba recurrent state along the window, so a window of any
-/// length is scored in memory that does not grow with it. No gradients; the model is switched to eval mode.
+/// length is scored in memory that does not grow with it. No gradients; the model runs in eval mode and is left in the
+/// mode it was in, so a training loop can score its validation windows with it.
 /// </summary>
 public sealed class WindowScorer
 {
@@ -41,7 +42,6 @@ public sealed class WindowScorer
         Scored = scored.Validate();
         Mode = mode;
         Chunk = chunk;
-        model.eval();
     }
 
     public ScoredTargets Scored { get; }
@@ -98,6 +98,7 @@ public sealed class WindowScorer
         var scores = new WindowScore[windows.Count];
         var targets = windows.Select(w => w.Targets).ToArray();
         using var noGrad = no_grad();
+        using var evalMode = Inference.EvalMode.Enter(_model);
         switch (Mode)
         {
             case ScoringMode.Parallel:

@@ -25,7 +25,6 @@ public sealed class DnaGenerator
         }
         _model = model;
         _device = model.parameters().First().device;
-        model.eval();
     }
 
     /// <summary>
@@ -52,6 +51,7 @@ public sealed class DnaGenerator
             return output;
         }
         using var noGrad = no_grad();
+        using var evalMode = EvalMode.Enter(_model);
         var ids = new long[samples * (long)prompt.Count];
         for (int s = 0; s < samples; s++)
         {

@@ -12,6 +12,7 @@ namespace Genomics.Mamba.Inference;
 public sealed class Embedder
 {
     readonly nn.Module<Tensor, Tensor> _trunk;
+    readonly nn.Module _model;
     readonly Device _device;
 
     public Embedder(nn.Module<Tensor, Tensor> model, EmbeddingPooling pooling = EmbeddingPooling.Mean)
@@ -37,7 +38,7 @@ public sealed class Embedder
             _ => throw new ArgumentException($"unknown trunk {_trunk.GetType().Name}", nameof(model)),
         };
         _device = model.parameters().First().device;
-        model.eval();
+        _model = model;
     }
 
     public EmbeddingPooling Pooling { get; }
@@ -67,6 +68,7 @@ public sealed class Embedder
             }
         }
         using var noGrad = no_grad();
+        using var evalMode = EvalMode.Enter(_model);
         using var scope = NewDisposeScope();
         var hidden = _trunk.forward(tensor(ids, [windows.Count, length], device: _device));    // (b, l, d)
         var pooled = Pooling == EmbeddingPooling.Mean ? hidden.mean([1]) : hidden.select(1, -1);   // (b, d)

@@ -102,6 +102,18 @@ public class WindowScorerTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void Scoring_in_the_middle_of_training_leaves_the_model_in_train_mode()
+    {
+        using var model = Tiny();
+        model.train();
+        new WindowScorer(model, new ScoredTargets(), ScoringMode.Parallel).Score(EvaluationTestData.Windows(32, 1));
+        Assert.True(model.training);
+        model.eval();
+        new WindowScorer(model, new ScoredTargets(), ScoringMode.Step).Score(EvaluationTestData.Windows(32, 1));
+        Assert.False(model.training);
+    }
+
+    [Fact]
     public void A_classifier_cannot_be_scored_and_hyena_cannot_stream()
     {
         using var classifier = new SequenceClassifier(CheckpointTestData.TinyMamba, 3);
