@@ -57,7 +57,7 @@ public static class PerplexityPlot
         plot.XLabel("context (tokens)");
         plot.YLabel("perplexity");
         plot.Title(title);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Bottom);   // outside the data area: never over a point or its interval
         return plot.GetImageBytes(width, height, ImageFormat.Png);
     }
 
