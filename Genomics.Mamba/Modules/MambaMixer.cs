@@ -85,6 +85,9 @@ public sealed class MambaMixer : nn.Module<Tensor, Tensor>
     /// <summary>Width of the causal conv, d_conv (k): a segment needs the k − 1 inputs before it.</summary>
     internal int DConv => _dConv;
 
+    /// <summary>SSM state size N: the scan state a segment hands on is (b, d_inner, N).</summary>
+    internal int DState => _dState;
+
     /// <summary>
     /// dt_proj.bias = softplus⁻¹(Δ₀) with Δ₀ ~ exp(U[ln dt_min, ln dt_max]) clamped below at the floor, so that
     /// softplus(bias) starts log-uniform in [dt_min, dt_max]. softplus⁻¹(y) = y + log(−expm1(−y)).

@@ -36,7 +36,7 @@ public static class SegmentedCheckpoint
         {
             using var inference = NewDisposeScope();
             var sum = block.Sum(hidden, residual);                         // (b, l, d)
-            var output = Run(block, sum, segment, null);
+            var output = Run(block, sum, segment, null, null);
             // The first block's residual is its input; hand out a copy so the output is a tensor of its own.
             return (output.MoveToOuterDisposeScope(), (residual is null ? sum.clone() : sum).MoveToOuterDisposeScope());
         }
@@ -55,35 +55,42 @@ public static class SegmentedCheckpoint
 
     /// <summary>
     /// The block over sum (b, l, d), segment by segment, without a graph: returns the mixer output (b, l, d). When
-    /// <paramref name="boundaries"/> is given, each segment's incoming conv tail and scan state are added to it
-    /// (the first segment's state is null: it starts from zero).
+    /// <paramref name="tails"/> (segments, b, e, d_conv − 1) and <paramref name="states"/> (segments − 1, b, e, n) are
+    /// given, each segment's incoming conv tail and scan state are written into them (the first segment starts from a
+    /// zero tail and no state).
     /// </summary>
-    static Tensor Run(MambaBlock block, Tensor sum, long segment, List<(Tensor Tail, Tensor? State)>? boundaries)
+    /// <remarks>
+    /// The states handed from segment to segment live in buffers allocated before the loop and are written in place.
+    /// Small tensors created in one segment and kept into the next land in the holes the segment's big intermediates
+    /// leave in glibc's heap, and the next segment's big tensors then no longer fit there: with the CLI's malloc
+    /// settings the heap grew by about one segment's working set per boundary (Mamba 1.4M, 2^17 in segments of 2^14:
+    /// peak RSS 2.5 GB against 1.4 GB live).
+    /// </remarks>
+    static Tensor Run(MambaBlock block, Tensor sum, long segment, Tensor? tails, Tensor? states)
     {
         long b = sum.shape[0], l = sum.shape[1];
         var mixer = block.Mixer;
-        Tensor? output = null;
-        var tail = zeros(b, mixer.DInner, mixer.DConv - 1, sum.dtype, sum.device);   // nothing before position 0
-        Tensor? state = null;
-        for (long start = 0; start < l; start += segment)
+        long count = (l + segment - 1) / segment;
+        var output = empty(b, l, sum.shape[2], sum.dtype, sum.device);                       // (b, l, d)
+        var tailCarry = tails is null ? zeros(b, mixer.DInner, mixer.DConv - 1, sum.dtype, sum.device) : null;
+        var stateCarry = states is null && count > 1 ? empty(b, mixer.DInner, mixer.DState, sum.dtype, sum.device) : null;
+        for (long j = 0; j < count; j++)
         {
-            long n = Math.Min(segment, l - start);
-            boundaries?.Add((tail, state));
+            long start = j * segment, n = Math.Min(segment, l - start);
             using var scope = NewDisposeScope();
-            var (o, nextTail, nextState) = block.ForwardSegment(sum.narrow(1, start, n), tail, state);   // (b, n, d)
-            output ??= empty(b, l, o.shape[2], o.dtype, o.device).MoveToOuterDisposeScope();
+            var tailIn = tailCarry ?? tails![j];                                                // (b, e, d_conv − 1)
+            var stateIn = j == 0 ? null : stateCarry ?? states![j - 1];                        // (b, e, n)
+            var (o, nextTail, nextState) = block.ForwardSegment(sum.narrow(1, start, n), tailIn, stateIn);   // (b, n, d)
             output.narrow(1, start, n).copy_(o);
-            if (boundaries is null)
+            if (j + 1 < count)
             {
-                tail.Dispose();
-                state?.Dispose();
+                (tailCarry ?? tails![j + 1]).copy_(nextTail);
+                (stateCarry ?? states![j]).copy_(nextState);
             }
-            tail = nextTail.MoveToOuterDisposeScope();
-            state = nextState.MoveToOuterDisposeScope();
         }
-        tail.Dispose();
-        state?.Dispose();
-        return output!;
+        tailCarry?.Dispose();
+        stateCarry?.Dispose();
+        return output;
     }
 
     /// <summary>The parameters gradients are asked for (a frozen one would make autograd.grad throw).</summary>
@@ -107,10 +114,11 @@ public static class SegmentedCheckpoint
             {
                 sum = sum.clone();                                         // the first block's residual is its input: a tensor of its own
             }
-            var boundaries = new List<(Tensor Tail, Tensor? State)>();
-            var output = Run(block, sum, segment, boundaries);             // (b, l, d)
-            var tails = stack(boundaries.Select(x => x.Tail));             // (segments, b, e, d_conv − 1)
-            var states = boundaries.Count > 1 ? stack(boundaries.Skip(1).Select(x => x.State!)) : null;   // (segments − 1, b, e, n)
+            long b = sum.shape[0], segments = (sum.shape[1] + segment - 1) / segment;
+            var mixer = block.Mixer;
+            var tails = zeros(segments, b, mixer.DInner, mixer.DConv - 1, sum.dtype, sum.device);                    // (segments, b, e, d_conv − 1)
+            var states = segments > 1 ? empty(segments - 1, b, mixer.DInner, mixer.DState, sum.dtype, sum.device) : null;  // (segments − 1, b, e, n)
+            var output = Run(block, sum, segment, tails, states);          // (b, l, d)
 
             // sum is also the residual output: save a detached alias (same storage, no copy, no graph cycle).
             ctx.save_for_backward([sum.detach().MoveToOuterDisposeScope(), tails.MoveToOuterDisposeScope(), states?.MoveToOuterDisposeScope()!]);
