@@ -48,6 +48,16 @@ public sealed class HyenaBackbone : nn.Module<Tensor, Tensor>
     /// <summary>Whether training recomputes each block in backward (<see cref="BlockCheckpoint"/>); same results either way.</summary>
     public ActivationCheckpointing Checkpointing { get; set; } = ActivationCheckpointing.Auto;
 
+    /// <summary>
+    /// Whether blocks run (and are recomputed in backward) staged — position chunks of this length for the position-wise
+    /// parts, channel groups (<see cref="FftChannels"/>) for the long convolution, the filter generated a chunk at a time
+    /// (<see cref="HyenaStagedCheckpoint"/>) — so a block's working memory is a few (b, l, d) buffers instead of ≈ 26.
+    /// Auto: chunks of <see cref="SegmentPolicy.AutoSegmentLength"/> from <see cref="SegmentPolicy.AutoFromLength"/>
+    /// tokens unless <see cref="Checkpointing"/> is Never. Where it applies it replaces whole-block checkpointing;
+    /// results equal the plain ones up to fp32 rounding.
+    /// </summary>
+    public SegmentPolicy Segmenting { get; set; } = SegmentPolicy.Auto;
+
     /// <summary>The compute dtype of every block (<see cref="ComputePrecision"/>); embedding, residual, norms, filters, FFTs stay fp32.</summary>
     public ComputePrecision Precision
     {
@@ -127,7 +137,9 @@ public sealed class HyenaBackbone : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor ids)
     {
         using var scope = NewDisposeScope();
-        bool recompute = BlockCheckpoint.Applies(Checkpointing, ids.shape[1]);
+        long l = ids.shape[1];
+        long? chunk = Segmenting.SegmentFor(l, Checkpointing);
+        bool recompute = BlockCheckpoint.Applies(Checkpointing, l);
         var hidden = embeddings.forward(ids);                              // (b, l, d)
         if (Config.EmbeddingDropout > 0)
         {
@@ -137,9 +149,11 @@ public sealed class HyenaBackbone : nn.Module<Tensor, Tensor>
         Tensor? residual = null;
         foreach (var block in layers)
         {
-            var (nextHidden, nextResidual) = recompute
-                ? BlockCheckpoint.Forward(block, hidden, residual)          // keeps only the residual sum
-                : block.forward(hidden, residual);                         // (b, l, d) each
+            var (nextHidden, nextResidual) = chunk is { } c
+                ? HyenaStagedCheckpoint.Forward(block, hidden, residual, c) // keeps the block's input sum; small working set
+                : recompute
+                    ? BlockCheckpoint.Forward(block, hidden, residual)      // keeps only the residual sum
+                    : block.forward(hidden, residual);                     // (b, l, d) each
             MambaBackbone.ReleaseInputs(hidden, residual);
             (hidden, residual) = (nextHidden, nextResidual);
         }

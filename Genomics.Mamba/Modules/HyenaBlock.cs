@@ -77,6 +77,27 @@ public sealed class HyenaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tens
         return (output.MoveToOuterDisposeScope(), sum.MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// Stage A of a staged run (<see cref="HyenaStagedCheckpoint"/>), the position-wise part before the long
+    /// convolution: a window of the block's input sum (b, halo + n, d), its first <paramref name="halo"/> positions
+    /// left context for the short convolution, → x0 (b, d, n), w (b, d, n) (<see cref="HyenaOperator.Gates"/>).
+    /// </summary>
+    internal (Tensor X0, Tensor W) Gates(Tensor sumWindow, long halo) =>
+        mixer.Gates(norm1.forward(sumWindow.to(norm1.weight!.dtype)), halo);
+
+    /// <summary>
+    /// Stage C of a staged run, the position-wise part after the long convolution: the convolution's output z
+    /// (b, d, n), the gate x0 (b, d, n) and the block's input sum (b, n, d) at the same positions → (MLP output,
+    /// residual), each (b, n, d): what <see cref="forward"/> returns at those positions.
+    /// </summary>
+    internal (Tensor Hidden, Tensor Residual) Finish(Tensor z, Tensor x0, Tensor sum)
+    {
+        using var scope = NewDisposeScope();
+        sum = AddResidual(mixer.Project(z, x0), sum);                      // (b, n, d)
+        var output = mlp.forward(norm2.forward(sum.to(norm2.weight!.dtype)));
+        return (output.MoveToOuterDisposeScope(), sum.MoveToOuterDisposeScope());
+    }
+
     /// <summary>residual + hidden (hidden alone for the first block), raised to fp32 when asked; never aliases the input.</summary>
     Tensor AddResidual(Tensor hidden, Tensor? residual)
     {

@@ -64,19 +64,45 @@ public sealed class HyenaFilter : nn.Module
     public bool CacheEnabled { get; set; } = true;
 
     /// <summary>The filter for the first <paramref name="length"/> positions: k (d, l), in the parameters' dtype.</summary>
-    public Tensor Generate(long length)
+    public Tensor Generate(long length) => Generate(0, length);
+
+    /// <summary>
+    /// Taps [start, start + count) of the filter: k (d, count), equal to those columns of <see cref="Generate(long)"/>
+    /// (the FFN and the window act on each position alone). Lets a long filter be built, and back-propagated
+    /// through, a piece at a time (<see cref="HyenaStagedCheckpoint"/>).
+    /// </summary>
+    public Tensor Generate(long start, long count)
     {
-        if (length > MaxLength)
+        if (start < 0 || count < 0 || start + count > MaxLength)
         {
-            throw new ArgumentOutOfRangeException(nameof(length), length,
-                $"cannot generate a filter of length {length}: the positional features cover only {MaxLength} positions " +
-                $"(HyenaConfig.MaxLength); build the model with config.ForContext({length})");
+            throw new ArgumentOutOfRangeException(nameof(count), start + count,
+                $"cannot generate a filter of length {start + count}: the positional features cover only {MaxLength} positions " +
+                $"(HyenaConfig.MaxLength); build the model with config.ForContext({start + count})");
         }
         using var scope = NewDisposeScope();
-        var (z, t) = pos_emb.Take(length);                                 // (1, l, emb_dim), (1, l, 1)
-        var h = implicit_filter.forward(z);                                // (1, l, d)
-        h = modulation.Forward(t, h);                                      // (1, l, d)
-        return h[0].t().MoveToOuterDisposeScope();                         // (d, l)
+        var (z, t) = pos_emb.Take(start, count);                           // (1, n, emb_dim), (1, n, 1)
+        var h = implicit_filter.forward(z);                                // (1, n, d)
+        h = modulation.Forward(t, h);                                      // (1, n, d)
+        return h[0].t().MoveToOuterDisposeScope();                         // (d, n)
+    }
+
+    /// <summary>
+    /// <see cref="Generate(long)"/> without a graph, <paramref name="chunk"/> positions at a time, so the FFN's
+    /// (n, FilterOrder) activations exist for one chunk only: k (d, l), contiguous.
+    /// </summary>
+    internal Tensor GenerateInChunks(long length, long chunk)
+    {
+        using var noGrad = no_grad();
+        Tensor? k = null;
+        for (long start = 0; start < length; start += chunk)
+        {
+            using var scope = NewDisposeScope();
+            long n = Math.Min(chunk, length - start);
+            var piece = Generate(start, n);                                // (d, n)
+            k ??= empty(piece.shape[0], length, piece.dtype, piece.device).MoveToOuterDisposeScope();
+            k.narrow(1, start, n).copy_(piece);
+        }
+        return k ?? Generate(0, 0);
     }
 
     /// <summary>

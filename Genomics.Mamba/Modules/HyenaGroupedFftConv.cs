@@ -45,6 +45,49 @@ public static class HyenaGroupedFftConv
     static Tensor Group(Tensor u, Tensor k, Tensor d, long c0, long n) =>
         HyenaFftConv.Forward(u.narrow(1, c0, n), k.narrow(0, c0, n), d.narrow(0, c0, n));
 
+    /// <summary>The convolution group by group without a graph: u (b, d, l), k (d, l), D (d) → (b, d, l) in u's dtype.</summary>
+    internal static Tensor Convolve(Tensor u, Tensor k, Tensor d, long channels)
+    {
+        using var noGrad = no_grad();
+        long width = u.shape[1];
+        var output = empty_like(u);                                        // (b, d, l)
+        for (long c0 = 0; c0 < width; c0 += channels)
+        {
+            using var scope = NewDisposeScope();
+            long n = Math.Min(channels, width - c0);
+            output.narrow(1, c0, n).copy_(Group(u, k, d, c0, n));
+        }
+        return output;
+    }
+
+    /// <summary>
+    /// The gradients of <see cref="Convolve"/> for an output gradient dy (b, d, l), group by group, each group's spectra
+    /// recomputed: written into du (b, d, l), dk (d, l), dD (d). A group reads only its own channels of u, k, dy and
+    /// writes its gradients after computing them, so du may be dy itself and dk may be k itself (overwritten in place:
+    /// a caller short of memory saves two (b, d, l)-sized buffers).
+    /// </summary>
+    internal static void Backward(Tensor u, Tensor k, Tensor d, Tensor dy, long channels, Tensor du, Tensor dk, Tensor dd)
+    {
+        long width = u.shape[1];
+        for (long c0 = 0; c0 < width; c0 += channels)
+        {
+            using var groupScope = NewDisposeScope();
+            long n = Math.Min(channels, width - c0);
+            var ug = u.narrow(1, c0, n).detach().requires_grad_(true);
+            var kg = k.narrow(0, c0, n).detach().requires_grad_(true);
+            var dg = d.narrow(0, c0, n).detach().requires_grad_(true);
+            Tensor y;
+            using (enable_grad())
+            {
+                y = HyenaFftConv.Forward(ug, kg, dg);
+            }
+            var grads = grad([y], [ug, kg, dg], [dy.narrow(1, c0, n)], allow_unused: true);
+            du.narrow(1, c0, n).copy_(grads[0]);
+            dk.narrow(0, c0, n).copy_(grads[1]);
+            dd.narrow(0, c0, n).copy_(grads[2]);
+        }
+    }
+
     /// <summary>Inputs: u, k, D, channels per group. Output: the convolution.</summary>
     sealed class Function : MultiTensorFunction<Function>
     {
@@ -54,14 +97,7 @@ public static class HyenaGroupedFftConv
         {
             Tensor u = (Tensor)vars[0], k = (Tensor)vars[1], d = (Tensor)vars[2];
             long channels = (long)vars[3];
-            long width = u.shape[1];
-            var output = empty_like(u);                                    // (b, d, l)
-            for (long c0 = 0; c0 < width; c0 += channels)
-            {
-                using var scope = NewDisposeScope();
-                long n = Math.Min(channels, width - c0);
-                output.narrow(1, c0, n).copy_(Group(u, k, d, c0, n));
-            }
+            var output = Convolve(u, k, d, channels);                     // (b, d, l)
             ctx.save_for_backward([u, k, d]);
             ctx.save_data("channels", channels);
             ctx.set_materialize_grads(false);
@@ -80,27 +116,10 @@ public static class HyenaGroupedFftConv
                 GradientHandOff.ReleaseIncoming(gradOutputs);
                 return [null!, null!, null!, null!];
             }
-            long width = u.shape[1];
             var du = empty_like(u);
             var dk = empty_like(k);
             var dd = empty_like(d);
-            for (long c0 = 0; c0 < width; c0 += channels)
-            {
-                using var groupScope = NewDisposeScope();
-                long n = Math.Min(channels, width - c0);
-                var ug = u.narrow(1, c0, n).detach().requires_grad_(true);
-                var kg = k.narrow(0, c0, n).detach().requires_grad_(true);
-                var dg = d.narrow(0, c0, n).detach().requires_grad_(true);
-                Tensor y;
-                using (enable_grad())
-                {
-                    y = HyenaFftConv.Forward(ug, kg, dg);
-                }
-                var grads = grad([y], [ug, kg, dg], [dy.narrow(1, c0, n)], allow_unused: true);
-                du.narrow(1, c0, n).copy_(grads[0]);
-                dk.narrow(0, c0, n).copy_(grads[1]);
-                dd.narrow(0, c0, n).copy_(grads[2]);
-            }
+            Backward(u, k, d, dy, channels, du, dk, dd);
             GradientHandOff.ReleaseIncoming(gradOutputs);
             return [GradientHandOff.Return(du)!, GradientHandOff.Return(dk)!, GradientHandOff.Return(dd)!, null!];
         }

@@ -62,39 +62,74 @@ public sealed class HyenaOperator : nn.Module<Tensor, Tensor>
     /// choice (<see cref="HyenaGroupedFftConv.AutoChannels"/>: ungrouped while the padded signal b · d · 2L stays under 2^24
     /// values — up to L = 2^16 for d = 128, batch 1 — then groups that keep it there).
     /// The inference path that reuses a cached filter spectrum is never grouped (a cached spectrum is ≤ 256 MB anyway).
+    /// Staged recompute (<see cref="HyenaStagedCheckpoint"/>) uses the same groups for its stage B.
     /// </summary>
     public long? FftChannels { get; set; }
 
     /// <summary>u (b, l, d) → (b, l, d); l must not exceed the filter's MaxLength.</summary>
     public override Tensor forward(Tensor u)
     {
-        long l = u.shape[1], d = _dModel;
-        if (l > filter_fn.MaxLength)
-        {
-            throw new ArgumentException($"cannot forward length {l}: the Hyena filter covers only {filter_fn.MaxLength} positions " +
-                                        $"(HyenaConfig.MaxLength); build the model with config.ForContext({l})", nameof(u));
-        }
+        long l = u.shape[1];
+        CheckLength(l);
         using var scope = NewDisposeScope();
-        var projected = MixedPrecision.Linear(u, in_proj, Precision).transpose(1, 2);   // (b, 3d, l)
-        var uc = (Precision == ComputePrecision.Float32
-            ? short_filter.forward(projected)
-            : MixedPrecision.Conv1d(projected, short_filter.weight, short_filter.bias, _shortOrder - 1, 3L * d, Precision))
-            .narrow(2, 0, l);                                              // (b, 3d, l): padded k−1 both sides, keep the causal part
-        var x0 = uc.narrow(1, 0, d);                                       // (b, d, l) gate after the long convolution
-        var x1 = uc.narrow(1, d, d);                                       // (b, d, l) gate before it
-        var v = uc.narrow(1, 2 * d, d);                                    // (b, d, l)
-        long group = FftChannels ?? HyenaGroupedFftConv.AutoChannels(u.shape[0], d, l);
-        if (group < d && !filter_fn.Caches(l))
+        var (x0, w) = Gates(u, 0);                                         // (b, d, l) each
+        long group = FftGroup(u.shape[0], l);
+        Tensor v;
+        if (group < _dModel && !filter_fn.Caches(l))
         {
             // Long sequences: the FFTs a channel group at a time, spectra recomputed in backward.
-            v = HyenaGroupedFftConv.Apply(v * x1, filter_fn.Generate(l), filter_fn.Bias, group);   // (b, d, l)
+            v = HyenaGroupedFftConv.Apply(w, filter_fn.Generate(l), filter_fn.Bias, group);   // (b, d, l)
         }
         else
         {
             var spectrum = filter_fn.SpectrumFor(l);                       // (d, l + 1) complex; may be the inference cache
-            v = HyenaFftConv.Apply(v * x1, spectrum, filter_fn.Bias);      // (b, d, l) = k ∗ (x1 v) + D x1 v
+            v = HyenaFftConv.Apply(w, spectrum, filter_fn.Bias);           // (b, d, l) = k ∗ (x1 v) + D x1 v
         }
-        var y = (v * x0).transpose(1, 2);                                  // (b, l, d)
-        return MixedPrecision.Linear(y, out_proj, Precision).MoveToOuterDisposeScope();   // (b, l, d)
+        return Project(v, x0).MoveToOuterDisposeScope();                  // (b, l, d)
     }
+
+    /// <summary>Throws when <paramref name="length"/> exceeds what the filter's positional features cover.</summary>
+    internal void CheckLength(long length)
+    {
+        if (length > filter_fn.MaxLength)
+        {
+            throw new ArgumentException($"cannot forward length {length}: the Hyena filter covers only {filter_fn.MaxLength} positions " +
+                                        $"(HyenaConfig.MaxLength); build the model with config.ForContext({length})", nameof(length));
+        }
+    }
+
+    /// <summary>Channels per FFT group for a batch of <paramref name="batch"/> sequences of <paramref name="length"/>.</summary>
+    internal long FftGroup(long batch, long length) => FftChannels ?? HyenaGroupedFftConv.AutoChannels(batch, _dModel, length);
+
+    /// <summary>
+    /// The position-wise part before the long convolution: u (b, halo + n, d) → x0 (b, d, n), the gate applied after
+    /// it, and w = x1 · v (b, d, n), its input, for the last n positions. The first <paramref name="halo"/> positions
+    /// are left context only, for the short convolution (which reads ShortFilterOrder − 1 positions back); with no
+    /// halo the convolution sees zeros before the first position, as at the start of the sequence.
+    /// </summary>
+    internal (Tensor X0, Tensor W) Gates(Tensor u, long halo)
+    {
+        long n = u.shape[1] - halo, d = _dModel;
+        using var scope = NewDisposeScope();
+        var projected = MixedPrecision.Linear(u, in_proj, Precision).transpose(1, 2);   // (b, 3d, halo + n)
+        var uc = (Precision == ComputePrecision.Float32
+            ? short_filter.forward(projected)
+            : MixedPrecision.Conv1d(projected, short_filter.weight, short_filter.bias, _shortOrder - 1, 3L * d, Precision))
+            .narrow(2, halo, n);                                           // (b, 3d, n): padded k−1 both sides, keep the causal part
+        var x0 = uc.narrow(1, 0, d);                                       // (b, d, n) gate after the long convolution
+        var x1 = uc.narrow(1, d, d);                                       // (b, d, n) gate before it
+        var v = uc.narrow(1, 2 * d, d);                                    // (b, d, n)
+        return (x0.MoveToOuterDisposeScope(), (v * x1).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The position-wise part after the long convolution: z (b, d, n), x0 (b, d, n) → out_proj(z · x0), (b, n, d).</summary>
+    internal Tensor Project(Tensor z, Tensor x0)
+    {
+        using var scope = NewDisposeScope();
+        var y = (z * x0).transpose(1, 2);                                  // (b, n, d)
+        return MixedPrecision.Linear(y, out_proj, Precision).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Positions of left context <see cref="Gates"/> needs: the short convolution's width − 1.</summary>
+    internal long Halo => _shortOrder - 1;
 }

@@ -36,5 +36,8 @@ public sealed class HyenaPositionalEmbedding : nn.Module
     public long MaxLength => z.shape[1];
 
     /// <summary>The first <paramref name="length"/> positions: z (1, l, emb_dim), t (1, l, 1) — views of the buffers.</summary>
-    public (Tensor Z, Tensor T) Take(long length) => (z.narrow(1, 0, length), t.narrow(1, 0, length));
+    public (Tensor Z, Tensor T) Take(long length) => Take(0, length);
+
+    /// <summary>Positions [start, start + count): z (1, count, emb_dim), t (1, count, 1) — views of the buffers.</summary>
+    public (Tensor Z, Tensor T) Take(long start, long count) => (z.narrow(1, start, count), t.narrow(1, start, count));
 }
