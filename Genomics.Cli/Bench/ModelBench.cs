@@ -138,7 +138,8 @@ public static class ModelBench
                 description = m.ToString();
                 break;
             case HyenaConfig h:
-                estimate = MemoryPlanner.Estimate(h, c.Length, c.Batch, checkpointing: ckpt);
+                estimate = MemoryPlanner.Estimate(h, c.Length, c.Batch, checkpointing: ckpt,
+                    segmentLength: ckpt ? SegmentPolicy.Auto.SegmentFor(c.Length, c.Checkpointing) : null);
                 plan = MemoryPlanner.Plan(h, c.Length, c.Batch, budget);
                 description = h.ToString();
                 break;
@@ -273,6 +274,10 @@ public static class ModelBench
         using (model)
         {
             bool ckpt = BlockCheckpoint.Applies(c.Checkpointing, c.Length);
+            if (SegmentPolicy.Auto.SegmentFor(c.Length, c.Checkpointing) is not null)
+            {
+                MallocTuning.ForSegmentedRecompute();   // both backbones segment long sequences by default
+            }
             long parameters = model.parameters().Sum(p => p.numel());
             var m = TrainingStepProbe.Measure(model, c.Length, c.Batch, c.Train ? repeats : 1, warmup: c.Train ? 1 : 0, optimizerStep: c.Train);
             output.WriteLine(JsonSerializer.Serialize(new CaseResult(c.Key, parameters, ckpt, get_num_threads(), m.Seconds, m.BaselineBytes, m.PeakBytes,

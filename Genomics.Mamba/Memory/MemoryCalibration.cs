@@ -61,6 +61,21 @@ internal static class MemoryCalibration
     /// </summary>
     public const double SegmentedWholeSequencePerDModel = 3.5;
 
+    /// <summary>
+    /// HyenaDNA with staged recompute (HyenaStagedCheckpoint): the d_model-wide fp32 tensors per token that span the
+    /// whole sequence at the peak beyond each block's saved input. The gated measurement (HyenaLongContextMemory, 1.4M,
+    /// one thread, 1 MiB mmap threshold) peaked at 12 full-length (1, L, 128) tensors plus 0.57 GB that does not grow
+    /// with L, at 2^17, 2^18 and 2^20 (1.34 / 2.11 / 6.66 GB of heap): 12 − 6 blocks × 1.06 = 5.6.
+    /// </summary>
+    public const double HyenaStagedWholeSequencePerDModel = 5.6;
+
+    /// <summary>
+    /// The 0.57 GB of <see cref="HyenaStagedWholeSequencePerDModel"/>'s measurement that stays flat with L, per token of
+    /// one chunk (2^14) and per d_model, fp32 elements: 0.57e9 / (16,384 · 128 · 4) ≈ 68 (chunk activations, FFT groups,
+    /// filter chunk).
+    /// </summary>
+    public const double HyenaStagedChunkWorkPerDModel = 68;
+
     /// <summary>glibc's mmap threshold as the CLI fixes it (its ceiling): blocks of at least this size are mapped fresh.</summary>
     public const long MmapThresholdBytes = 32L << 20;
 

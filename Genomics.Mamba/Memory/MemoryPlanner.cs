@@ -17,7 +17,7 @@ namespace Genomics.Mamba.Memory;
 /// The choice, in order of preference: no checkpointing with the largest micro-batch that fits while it still holds
 /// at least <see cref="MinTokensPerMicroBatch"/> tokens (recompute costs about one extra forward, a smaller
 /// micro-batch of that size costs next to nothing on CPU); otherwise whichever fits the larger micro-batch, with
-/// checkpointing when that is a tie; for Mamba, segments of L/2, L/4, … down to <see cref="MinSegmentLength"/> when
+/// checkpointing when that is a tie; segments (Mamba: segmented recompute; HyenaDNA: staged recompute in position chunks) of 2^14 (or L/2), halving down to <see cref="MinSegmentLength"/> when
 /// even one checkpointed sequence does not fit. Micro-batches divide the batch, so accumulation keeps it exact.
 /// </summary>
 public static class MemoryPlanner
@@ -33,10 +33,11 @@ public static class MemoryPlanner
         TrainingPrecision precision = TrainingPrecision.Float32, bool checkpointing = false, long? segmentLength = null) =>
         Estimate(ModelFootprint.Of(config.Validate(), length), length, microBatch, precision, checkpointing, segmentLength);
 
-    /// <summary>Predicted peak of one micro-step of a HyenaDNA LM (its filter must cover <paramref name="length"/>).</summary>
+    /// <summary>Predicted peak of one micro-step of a HyenaDNA LM (its filter must cover <paramref name="length"/>);
+    /// <paramref name="segmentLength"/>: staged recompute in position chunks of that length.</summary>
     public static MemoryEstimate Estimate(HyenaConfig config, long length, long microBatch,
-        TrainingPrecision precision = TrainingPrecision.Float32, bool checkpointing = false) =>
-        Estimate(Covering(config, length), length, microBatch, precision, checkpointing, null);
+        TrainingPrecision precision = TrainingPrecision.Float32, bool checkpointing = false, long? segmentLength = null) =>
+        Estimate(Covering(config, length), length, microBatch, precision, checkpointing, segmentLength);
 
     /// <summary>How to train a Mamba LM at batch × length within <paramref name="budgetBytes"/>; <paramref name="policy"/>
     /// Always/Never fixes checkpointing, Auto lets the planner choose.</summary>
@@ -73,7 +74,7 @@ public static class MemoryPlanner
             }
             if (!f.Segmentable)
             {
-                throw new ArgumentException($"{f.Family} blocks cannot be recomputed in segments (the long convolution spans the sequence)", nameof(segmentLength));
+                throw new ArgumentException($"{f.Family} blocks cannot be recomputed in segments", nameof(segmentLength));
             }
             ArgumentOutOfRangeException.ThrowIfLessThan(s, 1, nameof(segmentLength));
         }
@@ -101,15 +102,15 @@ public static class MemoryPlanner
             // Each block's saved input (measured: see MemoryCalibration), kept until the block's backward.
             saved = layers * tokens * 4 * f.CheckpointedPerToken * (precision == TrainingPrecision.Float32 ? 1 : 0.75);
             // The block being back-propagated: its recomputed activations and its backward, over one segment.
-            working = Saved(segTokens, segment) + Work(segTokens);
+            working = f.SegmentWorkPerToken is { } w && segment < length ? 4 * segTokens * w : Saved(segTokens, segment) + Work(segTokens);
             if (segment < length)
             {
-                // The gradients entering and leaving the block, the embedding output and the final norm's tensors
-                // still span the whole sequence.
-                working += 4 * tokens * MemoryCalibration.SegmentedWholeSequencePerDModel * f.DModel;
+                // Tensors that still span the whole sequence: the gradients entering and leaving the block, the
+                // embedding output, the final norm's tensors (HyenaDNA: its stage buffers).
+                working += 4 * tokens * f.SegmentedWholeSequencePerToken;
             }
             chunks = Chunks(segTokens);
-            fft = Fft(segTokens, segment);
+            fft = f.SegmentWorkPerToken is not null && segment < length ? 0 : Fft(segTokens, segment);   // measured within the stages
         }
         // The head's tensors (final norm, logits, their gradients) are freed before the blocks' backward begins; with
         // checkpointing the peak falls in a block's backward (measured: the depth-0 rise equals one block's recompute
@@ -118,7 +119,8 @@ public static class MemoryPlanner
         // glibc's share: by the size of the typical tensor of each part (checkpointed block inputs are d wide, the
         // working set spans a segment).
         double full = MemoryCalibration.AllocatorSlack(4 * tokens * f.TypicalWidth);
-        double part = MemoryCalibration.AllocatorSlack(4 * segTokens * f.TypicalWidth);
+        // Segmented runs map every block of 1 MiB or more (the CLI's MallocTuning.ForSegmentedRecompute): RSS follows them.
+        double part = checkpointing && segment < length ? MemoryCalibration.MappedSlack : MemoryCalibration.AllocatorSlack(4 * segTokens * f.TypicalWidth);
         saved *= checkpointing ? MemoryCalibration.AllocatorSlack(4 * tokens * f.DModel) : full;
         (working, chunks, fft, head) = (working * part, chunks * part, fft * part, head * full);
 
@@ -167,7 +169,8 @@ public static class MemoryPlanner
         if (policy != ActivationCheckpointing.Never && f.Segmentable)
         {
             MemoryPlan? smallest = null;
-            for (long s = length / 2; s >= Math.Min(MinSegmentLength, length / 2) && s >= 1; s /= 2)
+            // From the backbones' default segment (2^14) down: longer segments save little time and much memory.
+            for (long s = Math.Min(length / 2, SegmentPolicy.AutoSegmentLength); s >= Math.Min(MinSegmentLength, length / 2) && s >= 1; s /= 2)
             {
                 smallest = Make(true, s, 1);
                 if (smallest.Fits)

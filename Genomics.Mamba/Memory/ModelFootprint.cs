@@ -50,8 +50,17 @@ internal sealed record ModelFootprint
     /// <summary>Buffers that grow with the configured length (Hyena's positional features), bytes.</summary>
     public long BufferBytes { get; init; }
 
-    /// <summary>Whether a block's backward can run in segments of the sequence (Mamba: conv and scan states carry across).</summary>
+    /// <summary>Whether a block's backward can run in segments of the sequence (Mamba: conv and scan states carry
+    /// across; HyenaDNA: staged, position chunks around the long convolution's channel groups).</summary>
     public required bool Segmentable { get; init; }
+
+    /// <summary>Segmented: fp32 elements per token of tensors that span the whole sequence while one block recomputes
+    /// (gradients in and out, and for HyenaDNA the stage buffers), beyond the blocks' saved inputs. Measured.</summary>
+    public required double SegmentedWholeSequencePerToken { get; init; }
+
+    /// <summary>Segmented: a block's working set per token of one segment, fp32 elements, when measured rather than
+    /// counted (HyenaDNA's stages); null: the block's saved activations and backward over the segment, as counted.</summary>
+    public double? SegmentWorkPerToken { get; init; }
 
     /// <summary>
     /// Mamba (MambaBlock → MambaMixer.Forward, native scan), per block and token, with d = d_model, e = d_inner,
@@ -82,6 +91,7 @@ internal sealed record ModelFootprint
             HeadPerToken = d + 1 + 2 * d + 3 * v,
             TypicalWidth = e,
             Segmentable = true,
+            SegmentedWholeSequencePerToken = MemoryCalibration.SegmentedWholeSequencePerDModel * d,
         };
     }
 
@@ -116,7 +126,9 @@ internal sealed record ModelFootprint
             TypicalWidth = 3 * d,
             // The positional features (t and the emb_dim features) of every block's filter, sized for MaxLength.
             BufferBytes = 4L * c.NLayer * (c.EmbDim + 1) * c.MaxLength,
-            Segmentable = false,
+            Segmentable = true,
+            SegmentedWholeSequencePerToken = MemoryCalibration.HyenaStagedWholeSequencePerDModel * d,
+            SegmentWorkPerToken = MemoryCalibration.HyenaStagedChunkWorkPerDModel * d,
         };
     }
 }
