@@ -104,6 +104,7 @@ public sealed class Trainer
             if (at.StageIndex != lastStage)
             {
                 lastStage = at.StageIndex;
+                _task.BeginStage(stage);
                 Emit(Event(TrainingEventKind.StageStarted, step, end, at, 0, 0, 0, 0, tokensSeen, clock, null), metrics);
             }
             long stepsPerEpoch = stage.StepsPerEpoch(_task.SamplesPerEpoch(stage.Length));
@@ -270,7 +271,12 @@ public sealed class Trainer
                     ["step"] = step,
                 },
             },
-            Metadata = new Dictionary<string, string> { ["task"] = _task.IsLanguageModel ? "pretrain" : "classification", ["data"] = _task.DataSource },
+            Metadata = new Dictionary<string, string>
+            {
+                ["task"] = _task.IsLanguageModel ? "pretrain" : "classification",
+                ["data"] = _task.DataSource,
+                ["length"] = _task.Plan.Target.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
         };
     }
 
