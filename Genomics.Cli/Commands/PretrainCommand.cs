@@ -61,11 +61,12 @@ public static class PretrainCommand
         var dtype = new Option<string>("--dtype") { Description = "activation precision: fp32 or bf16 (fp32 master weights either way)", DefaultValueFactory = _ => "fp32" };
         dtype.AcceptOnlyFromAmong("fp32", "bf16");
         var memory = new Option<double?>("--memory-gib") { Description = "memory budget for the planner (default: 90% of the memory available now)" };
+        var segment = new Option<long?>("--segment-length") { Description = "Mamba: recompute each block in segments of this many positions at stages longer than it (default: the memory planner's choice, e.g. 65536 at 2^20)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "print the plan (stages, batch and accumulation per stage, memory, steps, tokens, time) and exit; --genome is optional here" };
         var cmd = new Command("pretrain", "Pretrain a Mamba or HyenaDNA language model on a genome with the sequence-length warmup (Mamba paper E.3)")
         {
             recipe, model, preset, len, genome, intervals, warmup, noWarmup, tokens, micro, lr, steps, epochs, seed, output, resume,
-            evalEvery, saveEvery, validWindows, threads, dtype, memory, dryRun,
+            evalEvery, saveEvery, validWindows, threads, dtype, memory, segment, dryRun,
         };
         cmd.SetAction(parse => TrainingRun.OneLineErrors(() =>
         {
@@ -107,13 +108,14 @@ public static class PretrainCommand
                 Threads = parse.GetValue(threads),
                 Precision = parse.GetValue(dtype) == "bf16" ? TrainingPrecision.BFloat16 : TrainingPrecision.Float32,
                 Budget = TrainingRun.Budget(parse.GetValue(memory)),
+                SegmentLength = parse.GetValue(segment),
             };
             if (s.MicroBatch is < 1)
             {
                 throw new ArgumentException($"--micro-batch {s.MicroBatch}: must be at least 1");
             }
             o.WriteLine(embedded
-                ? $"genomamba pretrain: recipe '{r.Name}' on the embedded data ({Path.GetFileName(s.Genome)} + {Path.GetFileName(s.Intervals)}); give --genome and --intervals (and --recipe paper) for a real run"
+                ? $"genomamba pretrain: recipe '{r.Name}' on the embedded data ({Path.GetFileName(s.Genome)} + {Path.GetFileName(s.Intervals)}); give --genome and --intervals{(r == Quick ? " (and --recipe paper)" : "")} for a real run"
                 : $"genomamba pretrain: recipe '{r.Name}' on {s.Genome} + {s.Intervals}");
             return parse.GetValue(dryRun) ? DryRun(s, o) : Train(s, o);
         }));
@@ -144,6 +146,7 @@ public static class PretrainCommand
         public int Threads { get; init; }
         public TrainingPrecision Precision { get; init; }
         public long Budget { get; init; }
+        public long? SegmentLength { get; init; }
 
         public PretrainingWarmup Warmup_ => new()
         {
@@ -178,7 +181,7 @@ public static class PretrainCommand
             }
             samples = SampleCounter(GenomeInterval.FromBed(BedReader.Read(s.Intervals).Intervals));
         }
-        var plan = PretrainPlan.Make(config, s.Warmup_, samples, s.Budget, s.Precision, s.MicroBatch);
+        var plan = PretrainPlan.Make(config, s.Warmup_, samples, s.Budget, s.Precision, s.MicroBatch, s.SegmentLength);
         o.WriteLine(plan.ToString());
         long total = plan.TotalSteps;
         if (total > 0)
@@ -226,7 +229,7 @@ public static class PretrainCommand
         // Sample counts come from the datasets themselves, which also check every interval against the genome.
         var counts = new Dictionary<int, long>();
         long Samples(int l) => counts.TryGetValue(l, out long c) ? c : counts[l] = new IntervalDataset(genome, rows, datasetOptions with { Length = l }).Count;
-        var plan = PretrainPlan.Make(config, warmup, Samples, s.Budget, s.Precision, s.MicroBatch);
+        var plan = PretrainPlan.Make(config, warmup, Samples, s.Budget, s.Precision, s.MicroBatch, s.SegmentLength);
         if (plan.MemoryProblem(s.MicroBatch is not null) is { } problem)
         {
             throw new InvalidOperationException(problem);

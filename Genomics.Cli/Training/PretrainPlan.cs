@@ -44,14 +44,31 @@ public sealed record PretrainPlan(string Model, long ParameterCount, IReadOnlyLi
     /// Plans every stage of <paramref name="warmup"/>: with <paramref name="microBatch"/> the user's micro-batch (it
     /// must divide each stage's batch where it is smaller, and fit), otherwise the planner's.
     /// </summary>
+    /// <param name="segmentLength">Mamba: recompute blocks in segments of this many positions at stages longer than it
+    /// (checkpointing on), instead of the planner's choice.</param>
     public static PretrainPlan Make(object config, PretrainingWarmup warmup, Func<int, long> samplesPerEpoch, long budget,
-        TrainingPrecision precision, int? microBatch)
+        TrainingPrecision precision, int? microBatch, long? segmentLength = null)
     {
+        if (segmentLength is { } sl && (config is not MambaConfig || sl < 1))
+        {
+            throw new ArgumentException(config is MambaConfig ? $"--segment-length {sl}: must be at least 1" : "--segment-length applies to Mamba only (a Hyena long convolution spans the sequence)");
+        }
         var stages = new List<StagePlan>();
         foreach (var s in warmup.ToPlan().Stages)
         {
             MemoryPlan memory;
-            if (microBatch is { } m)
+            if (segmentLength is { } seg && seg < s.Length)
+            {
+                int micro = Math.Min(microBatch ?? 1, s.Batch);
+                if (s.Batch % micro != 0)
+                {
+                    throw new ArgumentException($"--micro-batch {micro} does not divide the batch {s.Batch} of the stage at L={s.Length}; use a power of two");
+                }
+                var m = (MambaConfig)config;
+                var estimate = MemoryPlanner.Estimate(m, s.Length, micro, precision, checkpointing: true, segmentLength: seg);
+                memory = new MemoryPlan(m.ToString(), s.Length, s.Batch, precision, budget, true, seg, micro, s.Batch / micro, estimate, estimate.TotalBytes <= budget);
+            }
+            else if (microBatch is { } m)
             {
                 int micro = Math.Min(m, s.Batch);
                 if (s.Batch % micro != 0)
