@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -96,6 +95,4 @@ public sealed class MetricsWriter : IDisposable
             return null;
         }
     }
-
-    internal static string Number(double x) => x.ToString("G6", CultureInfo.InvariantCulture);
 }
