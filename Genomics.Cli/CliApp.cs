@@ -12,6 +12,8 @@ public static class CliApp
         var root = new RootCommand("genomamba — DNA language models (Mamba, HyenaDNA) in .NET");
         root.Subcommands.Add(DataCommands.Build());
         root.Subcommands.Add(BenchCommands.Build());
+        root.Subcommands.Add(PretrainCommand.Build());
+        root.Subcommands.Add(FinetuneSpeciesCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());
         root.Subcommands.Add(GenerateCommand.Build());
         root.Subcommands.Add(EmbedCommand.Build());

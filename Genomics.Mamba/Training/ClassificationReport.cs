@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text;
+using Genomics.Data.Datasets;
+using Genomics.Mamba.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Genomics.Mamba.Training;
+
+/// <summary>
+/// Accuracy of a classifier on a fixed split: overall, per class, and the confusion matrix (rows: true class, columns:
+/// predicted), with the mean cross-entropy. <see cref="Score"/> runs it.
+/// </summary>
+public sealed record ClassificationReport(IReadOnlyList<string> Classes, long[,] Confusion, double Loss)
+{
+    /// <summary>Samples scored.</summary>
+    public long Count => Enumerable.Range(0, Classes.Count).Sum(i => Enumerable.Range(0, Classes.Count).Sum(j => Confusion[i, j]));
+
+    /// <summary>Fraction of samples whose arg-max is the true class.</summary>
+    public double Accuracy => Count == 0 ? double.NaN : (double)Enumerable.Range(0, Classes.Count).Sum(i => Confusion[i, i]) / Count;
+
+    /// <summary>Recall per class (its share of its own samples predicted right).</summary>
+    public IReadOnlyList<double> PerClassAccuracy => Enumerable.Range(0, Classes.Count).Select(i =>
+    {
+        long row = Enumerable.Range(0, Classes.Count).Sum(j => Confusion[i, j]);
+        return row == 0 ? double.NaN : (double)Confusion[i, i] / row;
+    }).ToArray();
+
+    /// <summary>
+    /// Scores <paramref name="model"/> on <paramref name="split"/> of <paramref name="dataset"/> (a fixed set: valid or
+    /// test) at <paramref name="length"/> tokens, <paramref name="batchSize"/> sequences per forward, without gradients.
+    /// </summary>
+    public static ClassificationReport Score(SequenceClassifier model, SpeciesDataset dataset, SpeciesSplit split, int batchSize, int? length = null,
+        CancellationToken cancellationToken = default)
+    {
+        int k = dataset.SpeciesCount;
+        var confusion = new long[k, k];
+        if (dataset.Count(split) == 0)
+        {
+            return new ClassificationReport(dataset.SpeciesNames, confusion, double.NaN);
+        }
+        var batches = new SpeciesBatches(dataset, split, batchSize, length);
+        var loader = new PrefetchLoader(batches, new PrefetchLoaderOptions { Workers = 1, Prefetch = 2 });
+        bool training = model.training;
+        model.eval();
+        double lossSum = 0;
+        long n = 0;
+        try
+        {
+            using var noGrad = no_grad();
+            foreach (var batch in loader.Epoch(0, 0, cancellationToken))
+            {
+                using var scope = NewDisposeScope();
+                var labels = BatchTensors.Labels(batch);
+                var logits = model.forward(BatchTensors.Inputs(batch));               // (b, classes)
+                lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).ToDouble();
+                long[] predicted = logits.argmax(1).data<long>().ToArray();
+                for (int r = 0; r < batch.Size; r++)
+                {
+                    confusion[batch.Labels[r], predicted[r]]++;
+                }
+                n += batch.Size;
+            }
+        }
+        finally
+        {
+            model.train(training);
+        }
+        return new ClassificationReport(dataset.SpeciesNames, confusion, lossSum / n);
+    }
+
+    /// <summary>Accuracy, per-class accuracy and the confusion matrix as aligned text.</summary>
+    public override string ToString()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        int w = Math.Max(10, Classes.Max(c => c.Length) + 2);
+        var text = new StringBuilder();
+        text.AppendLine(inv, $"accuracy {100 * Accuracy:F1}% on {Count} samples (chance {100.0 / Classes.Count:F1}%), loss {Loss:F4}");
+        text.AppendLine("per species:");
+        var per = PerClassAccuracy;
+        for (int i = 0; i < Classes.Count; i++)
+        {
+            text.AppendLine(inv, $"  {Classes[i].PadRight(w)} {100 * per[i],6:F1}%");
+        }
+        text.AppendLine("confusion matrix (rows: true species, columns: predicted):");
+        text.Append(new string(' ', w + 2));
+        foreach (var c in Classes)
+        {
+            text.Append(c.PadLeft(w));
+        }
+        text.AppendLine();
+        for (int i = 0; i < Classes.Count; i++)
+        {
+            text.Append("  ").Append(Classes[i].PadRight(w));
+            for (int j = 0; j < Classes.Count; j++)
+            {
+                text.Append(Confusion[i, j].ToString(inv).PadLeft(w));
+            }
+            text.AppendLine();
+        }
+        return text.ToString().TrimEnd();
+    }
+}
