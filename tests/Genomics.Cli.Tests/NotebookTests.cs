@@ -16,5 +16,5 @@ public class NotebookTests
         NotebookRunner.RunAsync(name,
             ("../Genomics.Cli/bin/Debug/net10.0/linux-x64/", Path.GetDirectoryName(Genomamba.Dll)! + "/"),
             ("../data/", Path.Combine(TestData.RepoRoot, "data") + "/"),
-            ("Path.GetFullPath(\"results\")", "\"" + Path.Combine(TestData.RepoRoot, "notebooks", "results") + "\""));
+            ("../notebooks/results", Path.Combine(TestData.RepoRoot, "notebooks", "results")));
 }
