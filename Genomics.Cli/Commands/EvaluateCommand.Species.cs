@@ -116,7 +116,9 @@ public static partial class EvaluateCommand
         AtomicFile.Write(Path.Combine(outDir, "species.csv"), s => s.Write(Encoding.UTF8.GetBytes(summary.ToString())));
         AtomicFile.Write(Path.Combine(outDir, "confusion.csv"), s => s.Write(Encoding.UTF8.GetBytes(confusion.ToString())));
         AtomicFile.Write(Path.Combine(outDir, "species.json"), s => s.Write(Encoding.UTF8.GetBytes(json.ToJsonString(Json) + "\n")));
-        log.WriteLine($"wrote {Path.Combine(outDir, "species.csv")}, confusion.csv, species.json");
+        ConfusionPlot.Write(Path.Combine(outDir, "confusion.png"), matrix,
+            string.Create(CultureInfo.InvariantCulture, $"{split}, L = {length:N0}: accuracy {100 * accuracy.Estimate:F1}%, chance {100 * chance:F0}%"));
+        log.WriteLine($"wrote {Path.Combine(outDir, "species.csv")}, confusion.csv, species.json, confusion.png");
         return 0;
     }
 }

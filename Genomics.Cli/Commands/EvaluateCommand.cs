@@ -49,7 +49,7 @@ public static partial class EvaluateCommand
         var count = new Option<int?>("--count") { Description = "--species: samples of the fixed split to classify (default: all of it, 1,024)" };
         var resamples = new Option<int>("--resamples") { Description = "bootstrap resamples for the perplexity intervals", DefaultValueFactory = _ => 1000 };
         var seed = new Option<int>("--seed") { Description = "seed of the window subset, the species windows, the bootstrap and --random-init", DefaultValueFactory = _ => 0 };
-        var output = new Option<string?>("--out", "-o") { Description = "directory for the results (perplexity.csv/.json/.png or species.csv/.json, confusion.csv); created if missing (default: evaluate-<checkpoint name>)" };
+        var output = new Option<string?>("--out", "-o") { Description = "directory for the results (perplexity.csv/.json/.png or species.csv/.json, confusion.csv/.png); created if missing (default: evaluate-<checkpoint name>)" };
         var cmd = new Command(Name, "Perplexity of a language model at several context lengths, or species accuracy of a classifier, with 95% intervals")
         {
             checkpoint, randomInit, genome, intervals, skipMissing, split, lens, tail, basesOnly, maxWindows, mode, batch, budget, species, concatenate, length, count, resamples, seed, output,

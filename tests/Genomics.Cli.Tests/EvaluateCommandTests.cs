@@ -81,6 +81,9 @@ public class EvaluateCommandTests(TinyCheckpoints checkpoints) : IClassFixture<T
         Assert.All(confusion, row => Assert.Equal(10, row!.AsArray().Sum(x => x!.GetValue<long>())));   // the fixed test set is balanced
         Assert.Equal("length,samples,correct,accuracy,ci95_low,ci95_high,chance", File.ReadLines(dir.File("species/species.csv")).First());
         Assert.StartsWith("true,", File.ReadLines(dir.File("species/confusion.csv")).First());
+        byte[] png = File.ReadAllBytes(dir.File("species/confusion.png"));
+        Assert.True(png.Length > 1000, $"PNG of {png.Length} bytes");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
         Assert.Contains("95% Wilson", result.StdoutText);
     }
 }
