@@ -61,7 +61,7 @@ public static class PretrainCommand
         var dtype = new Option<string>("--dtype") { Description = "activation precision: fp32 or bf16 (fp32 master weights either way)", DefaultValueFactory = _ => "fp32" };
         dtype.AcceptOnlyFromAmong("fp32", "bf16");
         var memory = new Option<double?>("--memory-gib") { Description = "memory budget for the planner (default: 90% of the memory available now)" };
-        var segment = new Option<long?>("--segment-length") { Description = "Mamba: recompute each block in segments of this many positions at stages longer than it (default: the memory planner's choice, e.g. 65536 at 2^20)" };
+        var segment = new Option<long?>("--segment-length") { Description = "recompute each block in segments (Mamba) or position chunks (HyenaDNA) of this many positions at stages longer than it (default: the memory planner's choice, 16384 at 2^20)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "print the plan (stages, batch and accumulation per stage, memory, steps, tokens, time) and exit; --genome is optional here" };
         var cmd = new Command("pretrain", "Pretrain a Mamba or HyenaDNA language model on a genome with the sequence-length warmup (Mamba paper E.3)")
         {

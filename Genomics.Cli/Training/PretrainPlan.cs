@@ -64,9 +64,13 @@ public sealed record PretrainPlan(string Model, long ParameterCount, IReadOnlyLi
                 {
                     throw new ArgumentException($"--micro-batch {micro} does not divide the batch {s.Batch} of the stage at L={s.Length}; use a power of two");
                 }
-                var m = (MambaConfig)config;
-                var estimate = MemoryPlanner.Estimate(m, s.Length, micro, precision, checkpointing: true, segmentLength: seg);
-                memory = new MemoryPlan(m.ToString(), s.Length, s.Batch, precision, budget, true, seg, micro, s.Batch / micro, estimate, estimate.TotalBytes <= budget);
+                var (name, estimate) = config switch
+                {
+                    MambaConfig c => (c.ToString(), MemoryPlanner.Estimate(c, s.Length, micro, precision, checkpointing: true, segmentLength: seg)),
+                    HyenaConfig c => (c.ToString(), MemoryPlanner.Estimate(c, s.Length, micro, precision, checkpointing: true, segmentLength: seg)),
+                    _ => throw new ArgumentException("not a model config", nameof(config)),
+                };
+                memory = new MemoryPlan(name, s.Length, s.Batch, precision, budget, true, seg, micro, s.Batch / micro, estimate, estimate.TotalBytes <= budget);
             }
             else if (microBatch is { } m)
             {

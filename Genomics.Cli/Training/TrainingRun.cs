@@ -74,10 +74,15 @@ public static class TrainingRun
         }
     }
 
-    /// <summary>Applies a stage's memory plan to a model: checkpointing and (Mamba) segment length.</summary>
+    /// <summary>Applies a stage's memory plan to a model: checkpointing and segment length (Mamba: segmented
+    /// recompute; HyenaDNA: staged recompute in position chunks).</summary>
     public static void Apply(TorchSharp.torch.nn.Module model, bool checkpointing, long? segment)
     {
         var policy = checkpointing ? ActivationCheckpointing.Always : ActivationCheckpointing.Never;
+        if (segment is not null)
+        {
+            MallocTuning.ForSegmentedRecompute();   // the planner's figures assume RSS follows the segments' tensors
+        }
         foreach (var module in model.modules().Prepend(model))
         {
             switch (module)
@@ -88,6 +93,7 @@ public static class TrainingRun
                     break;
                 case HyenaBackbone h:
                     h.Checkpointing = policy;
+                    h.Segmenting = segment is { } c ? SegmentPolicy.Every(c) : SegmentPolicy.Off;
                     break;
             }
         }
