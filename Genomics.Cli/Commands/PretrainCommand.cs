@@ -186,9 +186,13 @@ public static class PretrainCommand
         long total = plan.TotalSteps;
         if (total > 0)
         {
-            var schedule = LrSchedule.Pretraining(s.Lr, total);
-            o.WriteLine($"learning rate: peak {s.Lr:G3}, linear warmup {schedule.WarmupSteps:N0} steps, cosine to {schedule.MinLr:G3} at step {total:N0}" +
-                        (s.Steps is { } n ? $"; this run stops after {Math.Min(n, total):N0} steps" : ""));
+            // The same schedule and stop as a real run (Train): a short recipe's schedule ends the run early.
+            long scheduled = Math.Min(total, s.Recipe.ScheduleSteps ?? long.MaxValue);
+            long stopAt = Math.Min(s.Steps ?? long.MaxValue, scheduled);
+            var schedule = LrSchedule.Pretraining(s.Lr, scheduled);
+            o.WriteLine($"learning rate: peak {s.Lr:G3}, linear warmup {schedule.WarmupSteps:N0} steps, cosine to {schedule.MinLr:G3} at step {scheduled:N0}" +
+                        (stopAt < total ? $"; this run stops after {stopAt:N0} of the plan's {total:N0} steps" +
+                                          (s.Recipe.ScheduleSteps is { } cap && cap < total ? $" (recipe '{s.Recipe.Name}' schedules {cap:N0})" : "") : ""));
         }
         if (plan.MemoryProblem(s.MicroBatch is not null) is { } problem)
         {
