@@ -1,0 +1,7 @@
+namespace Genomics.Cli.Plots;
+
+/// <summary>One measured point of a chart against context length: the estimate and its 95% interval.</summary>
+public sealed record ContextPoint(int Context, double Value, double Low, double High);
+
+/// <summary>One run (or one group of runs) drawn as a single series: a legend label and its points in context order.</summary>
+public sealed record ContextSeries(string Label, IReadOnlyList<ContextPoint> Points);
