@@ -28,7 +28,7 @@ public static class PlotCommand
         };
         cmd.SetAction(parse =>
         {
-            var runs = parse.GetRequiredValue(inputs).Select(EvaluateResults.ReadPerplexity).ToArray();
+            var runs = Inputs(parse, inputs, "perplexity").Select(EvaluateResults.ReadPerplexity).ToArray();
             string[] names = Labels(parse.GetValue(labels), runs.Length, runs.Select(DefaultLabel).ToArray(), runs.Select(r => r.Path).ToArray());
             var series = runs.Select((r, i) => new ContextSeries(names[i], r.Points)).ToArray();
             return Draw(parse, output, series, new ContextChart.Labels(parse.GetValue(title) ?? "Perplexity vs context", "perplexity"), [], null);
@@ -45,7 +45,7 @@ public static class PlotCommand
         };
         cmd.SetAction(parse =>
         {
-            var runs = parse.GetRequiredValue(inputs).Select(EvaluateResults.ReadSpecies).ToArray();
+            var runs = Inputs(parse, inputs, "species").Select(EvaluateResults.ReadSpecies).ToArray();
             string[] names = Labels(parse.GetValue(labels), runs.Length, runs.Select(r => ShortModel(r.Model)).ToArray(), null);
             // One classifier per length: the runs of one model (label) at several lengths are one line.
             var series = runs.Select((r, i) => (Run: r, Label: names[i])).GroupBy(x => x.Label)
@@ -58,19 +58,20 @@ public static class PlotCommand
         return cmd;
     }
 
-    static (Argument<string[]> Inputs, Option<string> Output, Option<string?> Labels, Option<string?> Title) CommonOptions(string fileName) => (
+    static (Argument<string[]> Inputs, Option<string?> Output, Option<string?> Labels, Option<string?> Title) CommonOptions(string fileName) => (
         new Argument<string[]>("DIR_OR_JSON")
         {
             Description = $"result directories of `genomamba evaluate` (or their {fileName} files), one per run",
-            Arity = ArgumentArity.OneOrMore,
+            // Zero accepted by the parser so that none is the CLI's one-line error, not a usage dump.
+            Arity = ArgumentArity.ZeroOrMore,
         },
-        new Option<string>("--out", "-o") { Description = "the chart's .png file (written to a temp file, then renamed)", Required = true },
+        new Option<string?>("--out", "-o") { Description = "the chart's .png file (required; written to a temp file, then renamed)" },
         new Option<string?>("--labels") { Description = "legend labels, comma-separated, one per input in order (default: the model from each JSON, with the scored positions for perplexity)" },
         new Option<string?>("--title") { Description = "chart title (default: what is plotted against context)" });
 
-    static int Draw(ParseResult parse, Option<string> output, ContextSeries[] series, ContextChart.Labels labels, ContextChart.Reference[] references, (double, double)? yRange)
+    static int Draw(ParseResult parse, Option<string?> output, ContextSeries[] series, ContextChart.Labels labels, ContextChart.Reference[] references, (double, double)? yRange)
     {
-        string outPath = parse.GetRequiredValue(output);
+        string outPath = parse.GetValue(output) ?? throw new ArgumentException($"{parse.CommandResult.Command.Name}: no --out; give the chart's file, e.g. --out chart.png");
         if (!outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException($"--out {outPath}: the chart is a PNG; give a file name ending in .png");
@@ -92,6 +93,10 @@ public static class PlotCommand
         parse.InvocationConfiguration.Error.WriteLine($"wrote {outPath} ({series.Length} series, {series.Sum(s => s.Points.Count)} points)");
         return 0;
     }
+
+    static string[] Inputs(ParseResult parse, Argument<string[]> inputs, string kind) =>
+        parse.GetValue(inputs) is { Length: > 0 } given ? given
+            : throw new ArgumentException($"plot {kind}: no results to plot; give one or more directories written by `genomamba evaluate` (or their {kind}.json files)");
 
     /// <summary>--labels split and counted, or the defaults; default labels that collide get their run's directory name.</summary>
     static string[] Labels(string? given, int count, string[] defaults, string[]? paths)

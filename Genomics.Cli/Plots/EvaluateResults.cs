@@ -83,10 +83,13 @@ public static class EvaluateResults
         }
         catch (JsonException e)
         {
-            throw new DataFormatException(path, (e.LineNumber ?? 0) + 1, $"not valid JSON ({e.Message.Split(" Path:")[0].TrimEnd('.')})",
+            throw new DataFormatException(path, (e.LineNumber ?? 0) + 1, $"not valid JSON ({JsonProblem(e)})",
                 $"expected the {fileName} written by `genomamba evaluate`");
         }
     }
+
+    // The parser's message without its position suffixes: the line is already in the error's "path:line".
+    static string JsonProblem(JsonException e) => e.Message.Split([" Path:", " LineNumber:"], StringSplitOptions.None)[0].TrimEnd('.', ' ');
 
     static DataFormatException WrongKind(string path, JsonNode root, string fileName, string otherKind)
     {
