@@ -30,7 +30,8 @@ public static class PlotCommand
         {
             var runs = Inputs(parse, inputs, "perplexity").Select(EvaluateResults.ReadPerplexity).ToArray();
             string[] names = Labels(parse.GetValue(labels), runs.Length, runs.Select(DefaultLabel).ToArray(), runs.Select(r => r.Path).ToArray());
-            var series = runs.Select((r, i) => new ContextSeries(names[i], r.Points)).ToArray();
+            // One colour per model, the --tail runs dashed: the notebook's Mamba-vs-HyenaDNA, whole-vs-tail chart.
+            var series = runs.Select((r, i) => new ContextSeries(names[i], r.Points, ShortModel(r.Model), r.Tail is not null)).ToArray();
             return Draw(parse, output, series, new ContextChart.Labels(parse.GetValue(title) ?? "Perplexity vs context", "perplexity"), [], null);
         });
         return cmd;

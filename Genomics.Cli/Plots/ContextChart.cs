@@ -32,16 +32,20 @@ public static class ContextChart
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(labels);
         var plot = new Plot();
-        foreach (var s in series.Where(s => s.Points.Count > 0))
+        var palette = new ScottPlot.Palettes.Category10();
+        var groups = series.Select((s, i) => s.Group ?? $"\0{i}").Distinct().ToList();
+        foreach (var (s, i) in series.Select((s, i) => (s, i)).Where(x => x.s.Points.Count > 0))
         {
+            var color = palette.GetColor(groups.IndexOf(s.Group ?? $"\0{i}"));
             var points = s.Points.OrderBy(p => p.Context).ToArray();
             double[] xs = [.. points.Select(p => Math.Log2(p.Context))];
             double[] ys = [.. points.Select(p => p.Value)];
             var bars = plot.Add.ErrorBar(xs, ys, [.. points.Select(p => p.High - p.Value)]);
             bars.YErrorNegative = [.. points.Select(p => p.Value - p.Low)];
-            var line = plot.Add.Scatter(xs, ys);
+            var line = plot.Add.Scatter(xs, ys, color);
             line.MarkerSize = 8;
-            bars.Color = line.Color;
+            line.LinePattern = s.Dashed ? LinePattern.Dashed : LinePattern.Solid;
+            bars.Color = color;
             line.LegendText = s.Label;
         }
         foreach (var r in references ?? [])
