@@ -15,6 +15,7 @@ public static class CliApp
         root.Subcommands.Add(PretrainCommand.Build());
         root.Subcommands.Add(FinetuneSpeciesCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());
+        root.Subcommands.Add(PlotCommand.Build());
         root.Subcommands.Add(GenerateCommand.Build());
         root.Subcommands.Add(EmbedCommand.Build());
         return root;
