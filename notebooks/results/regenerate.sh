@@ -27,3 +27,8 @@ for L in 1024 2048 4096; do
   $G finetune-species --from "$RUNS/pre-mamba/checkpoint.gmckpt" --len $L --threads 1 --out "$RUNS/species-mamba-L$L"
   $G evaluate --checkpoint "$RUNS/species-mamba-L$L/checkpoint.gmckpt" --len $L --out "$OUT/species-mamba-L$L"
 done
+
+# 4. The notebooks' two combined charts, as PNG from the CLI.
+$G plot perplexity "$OUT/perplexity-mamba" "$OUT/perplexity-mamba-tail128" "$OUT/perplexity-hyena" "$OUT/perplexity-hyena-tail128" \
+  --out "$OUT/perplexity-vs-context.png"
+$G plot species "$OUT/species-mamba-L1024" "$OUT/species-mamba-L2048" "$OUT/species-mamba-L4096" --out "$OUT/species-vs-context.png"
