@@ -12,6 +12,16 @@ out=${BUILD_DIR:-$here/build/gpu-check}
 arch=${CUDA_ARCH:-native}
 command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ] || { echo "gpu_check: nvcc not found (install the CUDA toolkit or put it on PATH)"; exit 4; }
 command -v nvcc >/dev/null 2>&1 || PATH=/usr/local/cuda/bin:$PATH
+# Debian 12's nvcc 11.8 accepts none of the system's compilers as host compiler unless told (README, GPU (CUDA)).
+if [ -z "${CUDAHOSTCXX:-}" ] && nvcc --version | grep -q 'release 11\.'; then
+    CUDAHOSTCXX=$(command -v g++-12 || command -v g++); export CUDAHOSTCXX
+    CUDAFLAGS="${CUDAFLAGS:-} -allow-unsupported-compiler"; export CUDAFLAGS
+fi
+# "native" needs a GPU at configure time; without one build A100/H100 code (the check then exits 3: no GPU).
+if [ "$arch" = native ] && ! nvidia-smi -L >/dev/null 2>&1; then
+    echo "gpu_check: no GPU visible (nvidia-smi); building for sm_80 and sm_90"
+    arch="80;90"
+fi
 jobs=$(nproc 2>/dev/null || echo 4)
 start=$(date +%s)
 
@@ -35,7 +45,7 @@ else
     cxx=${CXX:-g++}
     flags="-O3 -DNDEBUG -std=c++17 -fPIC -fno-math-errno -ffp-contract=off -pthread -I$here/include -I$here/src"
     defs="-DGM_HAVE_AVX2=1 -DGM_HAVE_AVX512=1 -DGM_HAVE_CUDA=1 -DGM_VERSION=\"gpu-check\""
-    case $arch in native) nvarch=-arch=native ;; *) nvarch="-arch=sm_${arch%%-*}" ;; esac
+    case $arch in native) nvarch=-arch=native ;; *) nvarch="-arch=sm_${arch%%[-;]*}" ;; esac
     nvarch="$nvarch ${CUDAHOSTCXX:+-ccbin $CUDAHOSTCXX} ${CUDAFLAGS:-}"
     set -e
     for f in api dispatch driver thread_pool kernels_scalar; do
