@@ -2,12 +2,12 @@
 // The same steps as the README's commands; CI calls `dotnet test genomamba.sln` directly (see .ci/run).
 //   dotnet cake --target=Native      the native scan library alone (CMake; what `dotnet build` runs first)
 //   dotnet cake --target=Notebooks   run every notebook headless (the tests do the same, with asserts)
-//   dotnet cake --target=Bench       genomamba bench data|scan|model --quick (--bench-args="..." to change)
+//   dotnet cake --target=Bench       a short pass of genomamba bench data, scan and model (--bench-args="..." adds options)
 //   dotnet cake --target=CudaCheck   build native/ with CUDA and run the GPU check (needs nvcc and a GPU)
 //   dotnet cake --target=Pack        self-contained genomamba for linux-x64 in artifacts/genomamba-linux-x64
 var target = Argument("target", "Default");
 var configuration = Argument("configuration", "Release");
-var benchArgs = Argument("bench-args", "--quick");
+var benchArgs = Argument("bench-args", "");
 
 Task("Clean").Does(() =>
 {
@@ -61,9 +61,16 @@ Task("Notebooks").IsDependentOn("Build").Does(() =>
 
 Task("Bench").IsDependentOn("Build").Does(() =>
 {
-    foreach (var what in new[] { "data", "scan", "model" })
+    // A short pass of each benchmark; --bench-args="…" is appended to every one (e.g. "--json").
+    var runs = new (string What, string Args)[]
     {
-        DotNetRun("./Genomics.Cli/Genomics.Cli.csproj", new ProcessArgumentBuilder().Append("bench").Append(what).Append(benchArgs),
+        ("data", "--repeats 3"),
+        ("scan", "--lens 4096 65536"),
+        ("model", "--quick"),
+    };
+    foreach (var (what, args) in runs)
+    {
+        DotNetRun("./Genomics.Cli/Genomics.Cli.csproj", new ProcessArgumentBuilder().Append("bench").Append(what).Append(args).Append(benchArgs),
             new DotNetRunSettings { Configuration = configuration, NoBuild = true });
     }
 });
