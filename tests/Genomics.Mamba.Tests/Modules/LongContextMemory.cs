@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using Genomics.Mamba.Config;
 using Genomics.Mamba.Modules;
-using Genomics.Mamba.Runtime;
 using Genomics.Mamba.Tests.Precision;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -11,69 +9,36 @@ namespace Genomics.Mamba.Tests.Modules;
 
 /// <summary>
 /// A measurement, not a check (GENOMAMBA_MEASURE=1): peak heap and time of one forward + backward of Mamba 1.4M at long
-/// lengths, whole-block checkpointing against segmented recompute. GENOMAMBA_MEASURE_LENGTHS lists the log2 lengths
-/// (default "17"; "17,20" adds the 2^20 run, which needs ≈ 10 GB free).
+/// lengths, whole-block checkpointing against segmented recompute (settings: <see cref="LongContextMeasurement"/>;
+/// GENOMAMBA_MEASURE_LENGTHS=17,20 adds the 2^20 run, which needs ≈ 10 GB free).
 /// </summary>
 [Collection(ProcessMemoryCollection.Name)]
 public class LongContextMemory(ITestOutputHelper output)
 {
-    void Log(string line)
-    {
-        output.WriteLine(line);
-        if (Environment.GetEnvironmentVariable("GENOMAMBA_MEASURE_LOG") is { Length: > 0 } path)
-        {
-            File.AppendAllText(path, line + Environment.NewLine);
-        }
-    }
-
     [MeasureFact]
     public void Mamba_1_4M_forward_backward_at_long_lengths()
     {
-        TorchRuntime.EnsureLoaded();
-        if (int.TryParse(Environment.GetEnvironmentVariable("GENOMAMBA_MEASURE_THREADS"), out int threads))
-        {
-            set_num_threads(threads);
-        }
+        var measure = new LongContextMeasurement(output);
+        var lengths = LongContextMeasurement.Log2Lengths();
         manual_seed(51);
         using var model = new MambaLM(MambaConfig.Preset("1.4M"));
-        var lengths = (Environment.GetEnvironmentVariable("GENOMAMBA_MEASURE_LENGTHS") ?? "17").Split(',').Select(int.Parse);
         foreach (int log2 in lengths)
         {
             int length = 1 << log2;
             var ids = ModuleTestData.DnaTokens(1, length + 1, start: 100_000);
-            var cases = log2 >= 20
-                ? new (string Name, ActivationCheckpointing Checkpointing, SegmentPolicy Segmenting)[]
-                {
-                    ("segments 2^14 (auto)", ActivationCheckpointing.Auto, SegmentPolicy.Auto),
-                }
+            LongContextMeasurement.Case[] cases = log2 >= 20
+                ? [new("segments 2^14 (auto)", ActivationCheckpointing.Auto, SegmentPolicy.Auto)]
                 :
                 [
-                    ("whole blocks", ActivationCheckpointing.Always, SegmentPolicy.Off),
-                    ("segments 2^14 (auto)", ActivationCheckpointing.Always, SegmentPolicy.Every(1 << 14)),
-                    ("segments 2^12", ActivationCheckpointing.Always, SegmentPolicy.Every(1 << 12)),
+                    new("whole blocks", ActivationCheckpointing.Always, SegmentPolicy.Off),
+                    new("segments 2^14 (auto)", ActivationCheckpointing.Always, SegmentPolicy.Every(1 << 14)),
+                    new("segments 2^12", ActivationCheckpointing.Always, SegmentPolicy.Every(1 << 12)),
                 ];
-            string? only = Environment.GetEnvironmentVariable("GENOMAMBA_MEASURE_CASE");
-            foreach (var (name, checkpointing, segmenting) in cases.Where(c => only is null || c.Name.StartsWith(only, StringComparison.Ordinal)))
+            foreach (var c in LongContextMeasurement.Selected(cases))
             {
-                model.Backbone.Checkpointing = checkpointing;
-                model.Backbone.Segmenting = segmenting;
-                model.zero_grad();
-                double loss = 0;
-                ProcessMemory.Settle();
-                File.WriteAllText("/proc/self/clear_refs", "5");                    // VmHWM := VmRSS
-                double rssBefore = ProcessMemory.StatusMegabytes("VmRSS");
-                var clock = Stopwatch.StartNew();
-                double peak = ProcessMemory.PeakDuring(() =>
-                {
-                    using var scope = NewDisposeScope();
-                    var l = MambaLM.Loss(model.forward(ids.narrow(1, 0, length)), ids.narrow(1, 1, length));
-                    l.backward();
-                    loss = l.item<float>();
-                });
-                double seconds = clock.Elapsed.TotalSeconds;
-                double rssPeak = ProcessMemory.StatusMegabytes("VmHWM");
-                Log($"L 2^{log2} {name,-22}: peak heap +{peak / 1024:F2} GB, peak RSS +{(rssPeak - rssBefore) / 1024:F2} GB " +
-                    $"(process {rssPeak / 1024:F2} GB), {seconds:F0} s ({length / seconds:F0} tokens/s, {get_num_threads()} threads), loss {loss:F4}");
+                model.Backbone.Checkpointing = c.Checkpointing;
+                model.Backbone.Segmenting = c.Segmenting;
+                measure.Step($"L 2^{log2} {c.Name}", model, ids, length, MambaLM.Loss);
             }
         }
     }
