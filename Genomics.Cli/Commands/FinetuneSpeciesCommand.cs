@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Genomics.Cli.Output;
 using Genomics.Cli.Training;
 using Genomics.Data;
@@ -21,10 +23,14 @@ namespace Genomics.Cli.Commands;
 /// `genomamba finetune-species`: species classification from the last token (Mamba paper E.3.4) on a pretrained
 /// backbone (--from) or a random one. Recipe `paper`: 10 epochs × 1,024 steps, batch 64, species warmup above 2^14,
 /// 5 + 5 epoch LR schedule (Mamba 1e-4, HyenaDNA 4e-5). Recipe `quick`: the same shape, 2 epochs × 16 steps of 16.
-/// Ends with accuracy, per-species accuracy and the confusion matrix on the held-out test part.
+/// Ends with accuracy (Wilson interval), per-species accuracy and the confusion matrix on the held-out test part, also
+/// written to OUT/test.json.
 /// </summary>
 public static class FinetuneSpeciesCommand
 {
+    /// <summary>Written in --out at the end: the test reports as JSON (accuracy with its Wilson interval, per species, confusion).</summary>
+    public const string TestResultsFileName = "test.json";
+
     sealed record Recipe(string Name, string MambaPreset, string HyenaPreset, int Epochs, int WarmupEpochs, long StepsPerEpoch, int Batch,
         double MambaLr, double HyenaLr, long HeldOutSamples, long SaveEvery);
 
@@ -138,6 +144,17 @@ public static class FinetuneSpeciesCommand
                 TestSamples = evalSamples,
             };
             using var dataset = Open(source, options);
+            // A separate test set is checked now, not after hours of training.
+            string? otherSource = parse.GetValue(test);
+            using var otherSet = otherSource is null ? null : Open(otherSource, options);
+            if (otherSet is not null && !otherSet.SpeciesNames.SequenceEqual(dataset.SpeciesNames))
+            {
+                throw new ArgumentException($"--test {otherSource}: species {string.Join(", ", otherSet.SpeciesNames)} differ from the trained {string.Join(", ", dataset.SpeciesNames)}; give a directory with the same species (file names)");
+            }
+            if (otherSet is not null && otherSet.Count(SpeciesSplit.Test) == 0)
+            {
+                throw new DataFormatException(otherSource!, "its test split is empty", concat ? null : "held-out chromosomes are absent; try --concatenate");
+            }
             o.WriteLine($"species: {string.Join(", ", dataset.SpeciesNames)} (chance {100.0 / dataset.SpeciesCount:F1}%); held out: " +
                         (concat ? $"contiguous regions ({options.ValidFraction:P0} valid, {options.TestFraction:P0} test)" : "chromosomes valid 1, 3, 12, 13; test 5, 7, 9, 10, 11"));
 
@@ -204,7 +221,7 @@ public static class FinetuneSpeciesCommand
                 SaveEvery = parse.GetValue(saveEvery) ?? (r == Quick ? r.SaveEvery : perEpoch),
                 OutputDirectory = outDir,
             });
-            o.WriteLine($"model: {ModelSpec.Of(classifier)}");
+            o.WriteLine($"model: {ModelSpec.Of(classifier)}; activations {(precision == TrainingPrecision.BFloat16 ? "bf16" : "fp32")}, fp32 master weights");
             o.WriteLine($"plan: {warmupPlan}; {trainer.TotalSteps:N0} steps; LR {peak:G3}, {lrWarmup} epoch(s) up, cosine to 1e-6");
             o.WriteLine($"output: {checkpointPath}, {Path.Combine(outDir, Trainer.MetricsFileName)}");
             var view = new TrainingProgressView(o, live: TrainingProgressView.IsTerminal && ReferenceEquals(o, Console.Out), perplexity: false);
@@ -217,18 +234,22 @@ public static class FinetuneSpeciesCommand
                 o.WriteLine($"stopped at step {result.Step}; continue with: genomamba finetune-species … --out {outDir} --resume");
                 return 130;
             }
+            var results = new JsonObject { ["length"] = length, ["source"] = Path.GetFullPath(source) };
+            var report = ClassificationReport.Score(classifier, dataset, SpeciesSplit.Test, microBatch, length);
             o.WriteLine($"test ({(concat ? "held-out regions" : "held-out chromosomes")} of {source}), L={length:N0}:");
-            o.WriteLine(ClassificationReport.Score(classifier, dataset, SpeciesSplit.Test, microBatch, length).ToString());
-            if (parse.GetValue(test) is { } other)
+            o.WriteLine(report.ToString());
+            results["test"] = report.ToJson();
+            if (otherSet is not null)
             {
-                using var otherSet = Open(other, options);
-                if (!otherSet.SpeciesNames.SequenceEqual(dataset.SpeciesNames))
-                {
-                    throw new ArgumentException($"--test {other}: species {string.Join(", ", otherSet.SpeciesNames)} differ from the trained {string.Join(", ", dataset.SpeciesNames)}");
-                }
-                o.WriteLine($"test (held-out part of {other}), L={length:N0}:");
-                o.WriteLine(ClassificationReport.Score(classifier, otherSet, SpeciesSplit.Test, microBatch, length).ToString());
+                var other = ClassificationReport.Score(classifier, otherSet, SpeciesSplit.Test, microBatch, length);
+                o.WriteLine($"test (held-out part of {otherSource}), L={length:N0}:");
+                o.WriteLine(other.ToString());
+                results["other_source"] = Path.GetFullPath(otherSource!);
+                results["other_test"] = other.ToJson();
             }
+            string resultsPath = Path.Combine(outDir, TestResultsFileName);
+            AtomicFile.Write(resultsPath, s => JsonSerializer.Serialize(s, results, new JsonSerializerOptions { WriteIndented = true }));
+            o.WriteLine($"wrote {resultsPath}");
             return 0;
         }));
         return cmd;

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using Genomics.Data.Datasets;
+using Genomics.Mamba.Evaluation;
 using Genomics.Mamba.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,6 +20,12 @@ public sealed record ClassificationReport(IReadOnlyList<string> Classes, long[,]
 
     /// <summary>Fraction of samples whose arg-max is the true class.</summary>
     public double Accuracy => Count == 0 ? double.NaN : (double)Enumerable.Range(0, Classes.Count).Sum(i => Confusion[i, i]) / Count;
+
+    /// <summary>Correct predictions (the confusion matrix's diagonal).</summary>
+    public long Correct => Enumerable.Range(0, Classes.Count).Sum(i => Confusion[i, i]);
+
+    /// <summary>The accuracy with its 95% Wilson interval (NaN-free only when something was scored).</summary>
+    public ConfidenceInterval AccuracyInterval => WilsonInterval.Of(Correct, Count);
 
     /// <summary>Recall per class (its share of its own samples predicted right).</summary>
     public IReadOnlyList<double> PerClassAccuracy => Enumerable.Range(0, Classes.Count).Select(i =>
@@ -69,13 +77,34 @@ public sealed record ClassificationReport(IReadOnlyList<string> Classes, long[,]
         return new ClassificationReport(dataset.SpeciesNames, confusion, lossSum / n);
     }
 
+    /// <summary>The report as JSON: accuracy with its interval, per-class accuracy, the confusion matrix (rows: true class), loss.</summary>
+    public JsonObject ToJson()
+    {
+        var per = PerClassAccuracy;
+        var json = new JsonObject
+        {
+            ["samples"] = Count,
+            ["correct"] = Correct,
+            ["accuracy"] = Count == 0 ? null : Accuracy,
+            ["accuracy_ci95"] = Count == 0 ? null : new JsonArray(AccuracyInterval.Low, AccuracyInterval.High),
+            ["chance"] = 1.0 / Classes.Count,
+            ["loss"] = double.IsFinite(Loss) ? Loss : null,
+            ["classes"] = new JsonArray(Classes.Select(c => (JsonNode)c).ToArray()),
+            ["per_class_accuracy"] = new JsonArray(per.Select(a => (JsonNode?)(double.IsFinite(a) ? a : null)).ToArray()),
+            ["confusion"] = new JsonArray(Enumerable.Range(0, Classes.Count)
+                .Select(i => (JsonNode)new JsonArray(Enumerable.Range(0, Classes.Count).Select(j => (JsonNode)Confusion[i, j]).ToArray())).ToArray()),
+        };
+        return json;
+    }
+
     /// <summary>Accuracy, per-class accuracy and the confusion matrix as aligned text.</summary>
     public override string ToString()
     {
         var inv = CultureInfo.InvariantCulture;
         int w = Math.Max(10, Classes.Max(c => c.Length) + 2);
         var text = new StringBuilder();
-        text.AppendLine(inv, $"accuracy {100 * Accuracy:F1}% on {Count} samples (chance {100.0 / Classes.Count:F1}%), loss {Loss:F4}");
+        string interval = Count == 0 ? "" : string.Create(inv, $" (95% CI {100 * AccuracyInterval.Low:F1}–{100 * AccuracyInterval.High:F1}%, Wilson)");
+        text.AppendLine(inv, $"accuracy {100 * Accuracy:F1}%{interval} on {Count} samples (chance {100.0 / Classes.Count:F1}%), loss {Loss:F4}");
         text.AppendLine("per species:");
         var per = PerClassAccuracy;
         for (int i = 0; i < Classes.Count; i++)

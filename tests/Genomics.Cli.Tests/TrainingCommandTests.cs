@@ -104,13 +104,21 @@ public class TrainingCommandTests(QuickPretrainRun quick) : IClassFixture<QuickP
     {
         Assert.Equal(0, quick.Result.ExitCode);
         using var dir = TestData.NewTempDir();
+        // --test: a second species directory; a copy of the embedded apes, so its test part must score exactly as the main one.
+        string copy = dir.File("apes-copy");
+        Directory.CreateDirectory(copy);
+        foreach (string f in Directory.GetFiles(TestData.Embedded("apes")))
+        {
+            File.Copy(f, Path.Combine(copy, Path.GetFileName(f)));
+        }
         // From the quick pretraining run's backbone, kept to 4 steps of 4 sequences and 8 held-out samples per split.
         var r = Genomamba.Run(dir, "finetune-species", "--from", Path.Combine(quick.RunDir, "checkpoint.gmckpt"),
-            "--steps-per-epoch", "2", "--batch", "4", "--eval-samples", "8");
+            "--steps-per-epoch", "2", "--batch", "4", "--eval-samples", "8", "--test", copy);
         Assert.True(r.ExitCode == 0, r.Stderr + r.StdoutText);
         string text = r.StdoutText;
         Assert.StartsWith("genomamba finetune-species: recipe 'quick' on the embedded great-ape windows", text);
-        Assert.Matches(@"accuracy \d+\.\d% on 8 samples \(chance 25\.0%\)", text);
+        var accuracy = System.Text.RegularExpressions.Regex.Match(text, @"accuracy (\d+\.\d)% \(95% CI (\d+\.\d)–(\d+\.\d)%, Wilson\) on 8 samples \(chance 25\.0%\)");
+        Assert.True(accuracy.Success, text);
         Assert.Contains("per species:", text);
         Assert.Contains("confusion matrix", text);
         foreach (var species in new[] { "chimpanzee", "gorilla", "human", "orangutan" })
@@ -121,6 +129,41 @@ public class TrainingCommandTests(QuickPretrainRun quick) : IClassFixture<QuickP
         var matrix = text[text.IndexOf("confusion matrix", StringComparison.Ordinal)..].Split('\n').Skip(2).Take(4)
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(int.Parse).Sum()).ToArray();
         Assert.Equal([2, 2, 2, 2], matrix);
-        Assert.True(File.Exists(dir.File(Path.Combine("runs", "species-mamba-L1024", "metrics.jsonl"))));
+        string runDir = dir.File(Path.Combine("runs", "species-mamba-L1024"));
+        Assert.True(File.Exists(Path.Combine(runDir, "metrics.jsonl")));
+
+        // test.json: the printed figures, the Wilson interval of its own counts, and the --test directory scored the same.
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, "test.json")))!;
+        var main = json["test"]!;
+        long correct = (long)main["correct"]!;
+        Assert.Equal(8L, (long)main["samples"]!);
+        Assert.Equal(correct / 8.0, (double)main["accuracy"]!, 12);
+        var wilson = Genomics.Mamba.Evaluation.WilsonInterval.Of(correct, 8);
+        Assert.Equal(wilson.Low, (double)main["accuracy_ci95"]![0]!, 12);
+        Assert.Equal(wilson.High, (double)main["accuracy_ci95"]![1]!, 12);
+        Assert.Equal(double.Parse(accuracy.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), Math.Round(100 * wilson.Low, 1), 6);
+        Assert.Equal(double.Parse(accuracy.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture), Math.Round(100 * wilson.High, 1), 6);
+        Assert.Contains($"test (held-out part of {copy}), L=1,024:", text);
+        Assert.Equal(Path.GetFullPath(copy), (string?)json["other_source"]);
+        Assert.Equal(main.ToJsonString(), json["other_test"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Finetune_with_a_test_directory_of_other_species_fails_before_training()
+    {
+        using var dir = TestData.NewTempDir();
+        string other = dir.File("other-apes");
+        Directory.CreateDirectory(other);
+        foreach (string f in Directory.GetFiles(TestData.Embedded("apes")))
+        {
+            string name = Path.GetFileName(f).Replace("orangutan", "bonobo", StringComparison.Ordinal);
+            File.Copy(f, Path.Combine(other, name));
+        }
+        var r = Genomamba.Run(dir, "finetune-species", "--test", other, "--steps", "1");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Single(r.StderrLines);
+        Assert.StartsWith("genomamba: error: --test", r.StderrLines[0]);
+        Assert.Contains("bonobo", r.StderrLines[0]);
+        Assert.False(Directory.Exists(dir.File("runs")), "nothing is trained or written");
     }
 }
