@@ -48,22 +48,8 @@ public static class BlockCheckpoint
             throw new ArgumentException($"{block.GetType().Name} is not a residual block this checkpoint knows how to recompute " +
                                         $"(MambaBlock, HyenaBlock)", nameof(block));
         }
-        var parameters = Trainable(block);
-        var vars = new object?[3 + parameters.Length];
-        vars[0] = block;
-        vars[1] = hidden;
-        vars[2] = residual;
-        parameters.CopyTo(vars, 3);
-        // The scope also frees the empty_like placeholder TorchSharp allocates per output (to materialise undefined
-        // gradients, which this function handles itself): otherwise 2 × (b, l, d) of address space per block until the
-        // caller's scope ends.
-        using var scope = NewDisposeScope();
-        var outputs = Function.apply(vars!);
-        return (outputs[0].MoveToOuterDisposeScope(), outputs[1].MoveToOuterDisposeScope());
+        return ResidualRecompute.Apply(Function.apply, block, hidden, residual);
     }
-
-    /// <summary>The parameters gradients are asked for (a frozen one would make autograd.grad throw).</summary>
-    static TorchSharp.Modules.Parameter[] Trainable(nn.Module block) => block.parameters().Where(p => p.requires_grad).ToArray();
 
     /// <summary>
     /// Inputs: block, hidden, residual (or null), then the block's parameters. Outputs: hidden, residual. Saves only
@@ -77,23 +63,11 @@ public static class BlockCheckpoint
         public override List<Tensor> forward(AutogradContext ctx, params object[] vars)
         {
             var block = (IResidualBlock)vars[0];
-            var hidden = (Tensor)vars[1];
-            var residual = vars[2] as Tensor;
             // Already under no_grad here; the scope frees every intermediate as soon as the block returns.
             using var scope = NewDisposeScope();
-            var sum = block.Sum(hidden, residual);                         // (b, l, d)
-            if (residual is null)
-            {
-                sum = sum.clone();                                         // the first block's sum may be a view of its input
-            }
+            var sum = ResidualRecompute.Sum(block, (Tensor)vars[1], vars[2] as Tensor);   // (b, l, d)
             var (h, r) = block.FromSum(sum);
-            // A detached alias: the same storage (no copy), no reference from the graph back to its own output.
-            ctx.save_for_backward([sum.detach().MoveToOuterDisposeScope()]);
-            ctx.save_data("block", block);
-            ctx.save_data("count", vars.Length);
-            ctx.save_data("hidden", hidden.dtype);
-            ctx.save_data("residual", residual?.dtype);
-            ctx.set_materialize_grads(false);                              // an unused output's gradient arrives undefined
+            ResidualRecompute.Save(ctx, vars, sum);
             return [h.MoveToOuterDisposeScope(), r.MoveToOuterDisposeScope()];
         }
 
@@ -101,11 +75,9 @@ public static class BlockCheckpoint
         {
             GradientHandOff.ReleasePrevious();
             var block = (IResidualBlock)ctx.get_data("block");
-            int count = (int)ctx.get_data("count");
-            var residualType = (ScalarType?)ctx.get_data("residual");
             using var scope = NewDisposeScope();
             var sum = ctx.get_saved_variables()[0].detach().requires_grad_(true);
-            var parameters = Trainable((nn.Module)block);
+            var parameters = ResidualRecompute.Trainable((nn.Module)block);
 
             Tensor h, r;
             using (enable_grad())
@@ -113,7 +85,7 @@ public static class BlockCheckpoint
                 (h, r) = block.FromSum(sum);
             }
             bool residualIsSum = ReferenceEquals(r, sum);                  // Mamba: the residual out is the sum itself
-            Tensor? dH = Defined(gradOutputs[0]), dR = Defined(gradOutputs[1]);
+            Tensor? dH = ResidualRecompute.Defined(gradOutputs[0]), dR = ResidualRecompute.Defined(gradOutputs[1]);
             var outputs = new List<Tensor>();
             var gradients = new List<Tensor>();
             if (dH is not null)
@@ -130,23 +102,12 @@ public static class BlockCheckpoint
                 ? grad(outputs, [sum, .. parameters], gradients, allow_unused: true)
                 : new Tensor?[1 + parameters.Length].Select(_ => (Tensor)null!).ToList();
 
-            var dSum = Defined(grads[0]) ?? zeros_like(sum);
+            var dSum = ResidualRecompute.Defined(grads[0]) ?? zeros_like(sum);
             if (residualIsSum && dR is not null)
             {
                 dSum = dSum + dR;
             }
-            var result = new Tensor?[count];
-            // Both inputs enter only through their sum: each gets dSum (an alias for the second, never the same handle).
-            result[1] = GradientHandOff.Return(dSum.to((ScalarType)ctx.get_data("hidden")));
-            result[2] = residualType is { } type ? GradientHandOff.Return(dSum.to(type).alias()) : null;
-            for (int i = 0; i < parameters.Length; i++)
-            {
-                result[3 + i] = GradientHandOff.Return(grads[1 + i]);
-            }
-            GradientHandOff.ReleaseIncoming(gradOutputs);
-            return result.Select(g => g!).ToList();
+            return ResidualRecompute.InputGradients(ctx, dSum, 3, grads.Skip(1).ToList(), gradOutputs);
         }
-
-        static Tensor? Defined(Tensor? t) => t is null || t.IsInvalid ? null : t;
     }
 }

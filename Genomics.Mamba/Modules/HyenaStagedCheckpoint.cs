@@ -42,17 +42,7 @@ public static class HyenaStagedCheckpoint
             var (output, residualOut) = Run(block, ((IResidualBlock)block).Sum(hidden, residual), chunk);
             return (output.MoveToOuterDisposeScope(), residualOut.MoveToOuterDisposeScope());
         }
-        var parameters = Trainable(block);
-        var vars = new object?[4 + parameters.Length];
-        vars[0] = block;
-        vars[1] = hidden;
-        vars[2] = residual;
-        vars[3] = chunk;
-        parameters.CopyTo(vars, 4);
-        // The scope also frees TorchSharp's per-output empty_like placeholders (see BlockCheckpoint.Forward).
-        using var scope = NewDisposeScope();
-        var outputs = Function.apply(vars!);
-        return (outputs[0].MoveToOuterDisposeScope(), outputs[1].MoveToOuterDisposeScope());
+        return ResidualRecompute.Apply(Function.apply, block, hidden, residual, chunk);
     }
 
     /// <summary>The block over its input sum (b, l, d), stage by stage, without a graph: (MLP output, residual), (b, l, d) each.</summary>
@@ -111,8 +101,6 @@ public static class HyenaStagedCheckpoint
         return (x0, w!);
     }
 
-    /// <summary>The parameters gradients are asked for (a frozen one would make autograd.grad throw).</summary>
-    static TorchSharp.Modules.Parameter[] Trainable(nn.Module block) => block.parameters().Where(p => p.requires_grad).ToArray();
 
     /// <summary>
     /// The gradient of the block's input sum for output gradients dOut and dResidualOut (either may be null: that
@@ -223,7 +211,7 @@ public static class HyenaStagedCheckpoint
                 (x0c, wc) = block.Gates(window, h);
             }
             var grads = grad([x0c, wc], [window, .. parameters], [dx0!.narrow(2, start, n), dw.narrow(2, start, n)], allow_unused: true);
-            if (Defined(grads[0]) is { } g)
+            if (ResidualRecompute.Defined(grads[0]) is { } g)
             {
                 dSum.narrow(1, start - h, n + h).add_(g);
             }
@@ -236,7 +224,7 @@ public static class HyenaStagedCheckpoint
 
     static void CopyOrZero(Tensor target, Tensor? gradient)
     {
-        if (Defined(gradient) is { } g)
+        if (ResidualRecompute.Defined(gradient) is { } g)
         {
             target.copy_(g);
         }
@@ -251,7 +239,7 @@ public static class HyenaStagedCheckpoint
     {
         for (int i = 0; i < dParameters.Length; i++)
         {
-            if (Defined(grads[offset + i]) is not { } g)
+            if (ResidualRecompute.Defined(grads[offset + i]) is not { } g)
             {
                 continue;
             }
@@ -284,8 +272,6 @@ public static class HyenaStagedCheckpoint
         }
     }
 
-    static Tensor? Defined(Tensor? t) => t is null || t.IsInvalid ? null : t;
-
     /// <summary>Inputs: block, hidden, residual (or null), chunk length, then the block's parameters. Outputs: hidden, residual.</summary>
     sealed class Function : MultiTensorFunction<Function>
     {
@@ -294,24 +280,13 @@ public static class HyenaStagedCheckpoint
         public override List<Tensor> forward(AutogradContext ctx, params object[] vars)
         {
             var block = (HyenaBlock)vars[0];
-            var hidden = (Tensor)vars[1];
-            var residual = vars[2] as Tensor;
             long chunk = (long)vars[3];
             // Already under no_grad. The scope frees every stage's intermediates; what is saved or returned is moved out.
             using var scope = NewDisposeScope();
-            var sum = ((IResidualBlock)block).Sum(hidden, residual);       // (b, l, d)
-            if (residual is null)
-            {
-                sum = sum.clone();                                         // the first block's sum may be a view of its input
-            }
+            var sum = ResidualRecompute.Sum(block, (Tensor)vars[1], vars[2] as Tensor);   // (b, l, d)
             var (output, residualOut) = Run(block, sum, chunk);
-            ctx.save_for_backward([sum.detach().MoveToOuterDisposeScope()]);
-            ctx.save_data("block", block);
+            ResidualRecompute.Save(ctx, vars, sum);
             ctx.save_data("chunk", chunk);
-            ctx.save_data("count", vars.Length);
-            ctx.save_data("hidden", hidden.dtype);
-            ctx.save_data("residual", residual?.dtype);
-            ctx.set_materialize_grads(false);                              // an unused output's gradient arrives undefined
             return [output.MoveToOuterDisposeScope(), residualOut.MoveToOuterDisposeScope()];
         }
 
@@ -320,24 +295,12 @@ public static class HyenaStagedCheckpoint
             GradientHandOff.ReleasePrevious();
             var block = (HyenaBlock)ctx.get_data("block");
             long chunk = (long)ctx.get_data("chunk");
-            int count = (int)ctx.get_data("count");
-            var residualType = (ScalarType?)ctx.get_data("residual");
             using var scope = NewDisposeScope();
             var sum = ctx.get_saved_variables()[0];
-            var parameters = Trainable(block);
+            var parameters = ResidualRecompute.Trainable(block);
             var dParameters = new Tensor?[parameters.Length];
-            var dSum = Gradients(block, sum, Defined(gradOutputs[0]), Defined(gradOutputs[1]), chunk, parameters, dParameters);
-
-            var result = new Tensor?[count];
-            // Both inputs enter only through their sum: each gets dSum (an alias for the second, never the same handle).
-            result[1] = GradientHandOff.Return(dSum.to((ScalarType)ctx.get_data("hidden")));
-            result[2] = residualType is { } type ? GradientHandOff.Return(dSum.to(type).alias()) : null;
-            for (int i = 0; i < parameters.Length; i++)
-            {
-                result[4 + i] = GradientHandOff.Return(dParameters[i]);
-            }
-            GradientHandOff.ReleaseIncoming(gradOutputs);
-            return result.Select(g => g!).ToList();
+            var dSum = Gradients(block, sum, ResidualRecompute.Defined(gradOutputs[0]), ResidualRecompute.Defined(gradOutputs[1]), chunk, parameters, dParameters);
+            return ResidualRecompute.InputGradients(ctx, dSum, 4, dParameters, gradOutputs);
         }
     }
 }

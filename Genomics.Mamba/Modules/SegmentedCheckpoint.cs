@@ -40,17 +40,7 @@ public static class SegmentedCheckpoint
             // The first block's residual is its input; hand out a copy so the output is a tensor of its own.
             return (output.MoveToOuterDisposeScope(), (residual is null ? sum.clone() : sum).MoveToOuterDisposeScope());
         }
-        var parameters = Trainable(block);
-        var vars = new object?[4 + parameters.Length];
-        vars[0] = block;
-        vars[1] = hidden;
-        vars[2] = residual;
-        vars[3] = segment;
-        parameters.CopyTo(vars, 4);
-        // The scope also frees TorchSharp's per-output empty_like placeholders (see BlockCheckpoint.Forward).
-        using var scope = NewDisposeScope();
-        var outputs = Function.apply(vars!);
-        return (outputs[0].MoveToOuterDisposeScope(), outputs[1].MoveToOuterDisposeScope());
+        return ResidualRecompute.Apply(Function.apply, block, hidden, residual, segment);
     }
 
     /// <summary>
@@ -93,9 +83,6 @@ public static class SegmentedCheckpoint
         return output;
     }
 
-    /// <summary>The parameters gradients are asked for (a frozen one would make autograd.grad throw).</summary>
-    static TorchSharp.Modules.Parameter[] Trainable(nn.Module block) => block.parameters().Where(p => p.requires_grad).ToArray();
-
     /// <summary>Inputs: block, hidden, residual (or null), segment length, then the block's parameters. Outputs: hidden, residual.</summary>
     sealed class Function : MultiTensorFunction<Function>
     {
@@ -104,31 +91,19 @@ public static class SegmentedCheckpoint
         public override List<Tensor> forward(AutogradContext ctx, params object[] vars)
         {
             var block = (MambaBlock)vars[0];
-            var hidden = (Tensor)vars[1];
-            var residual = vars[2] as Tensor;
             long segment = (long)vars[3];
             // Already under no_grad. The scope frees every segment's intermediates; what is saved or returned is moved out.
             using var scope = NewDisposeScope();
-            var sum = block.Sum(hidden, residual);                         // (b, l, d)
-            if (residual is null)
-            {
-                sum = sum.clone();                                         // the first block's residual is its input: a tensor of its own
-            }
+            var sum = ResidualRecompute.Sum(block, (Tensor)vars[1], vars[2] as Tensor);   // (b, l, d)
             long b = sum.shape[0], segments = (sum.shape[1] + segment - 1) / segment;
             var mixer = block.Mixer;
             var tails = zeros(segments, b, mixer.DInner, mixer.DConv - 1, sum.dtype, sum.device);                    // (segments, b, e, d_conv − 1)
             var states = segments > 1 ? empty(segments - 1, b, mixer.DInner, mixer.DState, sum.dtype, sum.device) : null;  // (segments − 1, b, e, n)
             var output = Run(block, sum, segment, tails, states);          // (b, l, d)
 
-            // sum is also the residual output: save a detached alias (same storage, no copy, no graph cycle).
-            ctx.save_for_backward([sum.detach().MoveToOuterDisposeScope(), tails.MoveToOuterDisposeScope(), states?.MoveToOuterDisposeScope()!]);
-            ctx.save_data("block", block);
+            // sum is also the residual output.
+            ResidualRecompute.Save(ctx, vars, sum, tails, states);
             ctx.save_data("segment", segment);
-            ctx.save_data("count", vars.Length);
-            ctx.save_data("hidden", hidden.dtype);
-            ctx.save_data("residual", residual?.dtype ?? ScalarType.Float32);
-            ctx.save_data("first", residual is null);
-            ctx.set_materialize_grads(false);                              // an unused output's gradient arrives undefined
             return [output.MoveToOuterDisposeScope(), sum.MoveToOuterDisposeScope()];
         }
 
@@ -137,16 +112,14 @@ public static class SegmentedCheckpoint
             GradientHandOff.ReleasePrevious();
             var block = (MambaBlock)ctx.get_data("block");
             long segment = (long)ctx.get_data("segment");
-            int count = (int)ctx.get_data("count");
-            bool first = (bool)ctx.get_data("first");
             using var scope = NewDisposeScope();
             var saved = ctx.get_saved_variables();
             Tensor sum = saved[0], tails = saved[1];
             Tensor? states = saved[2] is { IsInvalid: false } st ? st : null;
-            Tensor? dOut = Defined(gradOutputs[0]), dResidualOut = Defined(gradOutputs[1]);   // (b, l, d) each, or undefined when unused
+            Tensor? dOut = ResidualRecompute.Defined(gradOutputs[0]), dResidualOut = ResidualRecompute.Defined(gradOutputs[1]);   // (b, l, d) each, or undefined when unused
             long l = sum.shape[1];
             long segments = (l + segment - 1) / segment;
-            var parameters = Trainable(block);
+            var parameters = ResidualRecompute.Trainable(block);
 
             var dSum = empty_like(sum);                                    // (b, l, d)
             var dParameters = new Tensor?[parameters.Length];
@@ -203,7 +176,7 @@ public static class SegmentedCheckpoint
                 {
                     dSumSegment.zero_();
                 }
-                if (Defined(grads[k++]) is { } g)
+                if (ResidualRecompute.Defined(grads[k++]) is { } g)
                 {
                     dSumSegment.add_(g);
                 }
@@ -212,12 +185,12 @@ public static class SegmentedCheckpoint
                 dTail = dState = null;
                 if (j > 0)
                 {
-                    dTail = Defined(grads[k++])?.MoveToOuterDisposeScope();
-                    dState = Defined(grads[k++])?.MoveToOuterDisposeScope();
+                    dTail = ResidualRecompute.Defined(grads[k++])?.MoveToOuterDisposeScope();
+                    dState = ResidualRecompute.Defined(grads[k++])?.MoveToOuterDisposeScope();
                 }
                 for (int i = 0; i < parameters.Length; i++)
                 {
-                    if (Defined(grads[k++]) is not { } gp)
+                    if (ResidualRecompute.Defined(grads[k++]) is not { } gp)
                     {
                         continue;
                     }
@@ -232,18 +205,7 @@ public static class SegmentedCheckpoint
                 }
             }
 
-            var result = new Tensor?[count];
-            // hidden and residual both enter the block only through their sum: each gets dSum (an alias for the second).
-            result[1] = GradientHandOff.Return(dSum.to((ScalarType)ctx.get_data("hidden")));
-            result[2] = first ? null : GradientHandOff.Return(dSum.to((ScalarType)ctx.get_data("residual")).alias());
-            for (int i = 0; i < parameters.Length; i++)
-            {
-                result[4 + i] = GradientHandOff.Return(dParameters[i]);
-            }
-            GradientHandOff.ReleaseIncoming(gradOutputs);
-            return result.Select(g => g!).ToList();
+            return ResidualRecompute.InputGradients(ctx, dSum, 4, dParameters, gradOutputs);
         }
-
-        static Tensor? Defined(Tensor? t) => t is null || t.IsInvalid ? null : t;
     }
 }
