@@ -62,20 +62,19 @@ public static class FinetuneSpeciesCommand
         var steps = new Option<long?>("--steps") { Description = "stop after this many optimizer steps (the schedule still spans all epochs)" };
         var heldOut = new Option<long?>("--eval-samples") { Description = "size of the fixed valid and test sets (default: paper 1024, quick 128)" };
         var test = new Option<string?>("--test") { Description = "also score the test part of another species directory or manifest (same species names)" };
-        var seed = new Option<long>("--seed") { Description = "seed of the initialisation and the draws", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out") { Description = "run directory: checkpoint.gmckpt, metrics.jsonl (default: runs/species-MODEL-L<len>)" };
-        var resume = new Option<string?>("--resume") { Description = "continue the run in --out (or from this checkpoint file) exactly where it stopped", Arity = ArgumentArity.ZeroOrOne };
         var evalEvery = new Option<long?>("--eval-every") { Description = "validate every N steps (default: once per epoch)" };
         var saveEvery = new Option<long?>("--save-every") { Description = "checkpoint every N steps (default: once per epoch); always at the end and on Ctrl+C/SIGTERM" };
-        var threads = new Option<int>("--threads") { Description = "torch threads (0: one per core)", DefaultValueFactory = _ => 0 };
-        var dtype = new Option<string>("--dtype") { Description = "activation precision: fp32 or bf16", DefaultValueFactory = _ => "fp32" };
-        dtype.AcceptOnlyFromAmong("fp32", "bf16");
-        var memory = new Option<double?>("--memory-gib") { Description = "memory budget for the planner (default: 90% of the memory available now)" };
+        var common = new TrainingRun.CommonOptions();
         var cmd = new Command("finetune-species", "Fine-tune a Mamba or HyenaDNA backbone to classify species from the last token (Mamba paper E.3.4)")
         {
-            species, recipe, from, model, preset, len, concatenate, epochs, stepsPerEpoch, batch, micro, lr, warmupEpochs, steps, heldOut, test, seed,
-            output, resume, evalEvery, saveEvery, threads, dtype, memory,
+            species, recipe, from, model, preset, len, concatenate, epochs, stepsPerEpoch, batch, micro, lr, warmupEpochs, steps, heldOut, test,
+            output, evalEvery, saveEvery,
         };
+        foreach (var option in common.All)
+        {
+            cmd.Options.Add(option);
+        }
         cmd.SetAction(parse => TrainingRun.OneLineErrors(() =>
         {
             var o = parse.InvocationConfiguration.Output;
@@ -97,7 +96,7 @@ public static class FinetuneSpeciesCommand
                 ? $"genomamba finetune-species: recipe '{r.Name}' on the embedded great-ape windows ({source}); give a species directory (and --recipe paper) for a real run"
                 : $"genomamba finetune-species: recipe '{r.Name}' on {source}");
             TorchRuntime.EnsureLoaded();
-            TrainingRun.SetThreads(parse.GetValue(threads));
+            TrainingRun.SetThreads(parse.GetValue(common.Threads));
             ScanBackend.Notice += line => o.WriteLine(line);
             _ = ScanBackend.Kind;
 
@@ -127,7 +126,7 @@ public static class FinetuneSpeciesCommand
             int epochCount = parse.GetValue(epochs) ?? r.Epochs;
             int batchSize = parse.GetValue(batch) ?? r.Batch;
             long perEpoch = parse.GetValue(stepsPerEpoch) ?? r.StepsPerEpoch;
-            long seedValue = parse.GetValue(seed);
+            long seedValue = parse.GetValue(common.Seed);
             if (batchSize < 1 || perEpoch < 1 || epochCount < 1 || evalSamples < 1)
             {
                 throw new ArgumentException("--batch, --steps-per-epoch, --epochs and --eval-samples must be at least 1");
@@ -159,8 +158,8 @@ public static class FinetuneSpeciesCommand
                         (concat ? $"contiguous regions ({options.ValidFraction:P0} valid, {options.TestFraction:P0} test)" : "chromosomes valid 1, 3, 12, 13; test 5, 7, 9, 10, 11"));
 
             // Micro-batch and checkpointing from the memory planner (the language model's inventory bounds the classifier's).
-            var precision = parse.GetValue(dtype) == "bf16" ? TrainingPrecision.BFloat16 : TrainingPrecision.Float32;
-            long budget = TrainingRun.Budget(parse.GetValue(memory));
+            var precision = common.Precision(parse);
+            long budget = TrainingRun.Budget(parse.GetValue(common.Memory));
             var memoryPlan = config switch
             {
                 MambaConfig m => MemoryPlanner.Plan(m, length, parse.GetValue(micro) ?? batchSize, budget, precision),
@@ -199,11 +198,7 @@ public static class FinetuneSpeciesCommand
             }
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"species-{family}-L{length}");
             string checkpointPath = Path.Combine(outDir, Trainer.CheckpointFileName);
-            string? resumeFrom = parse.GetResult(resume) is null ? null : parse.GetValue(resume) ?? checkpointPath;
-            if (resumeFrom is null && File.Exists(checkpointPath))
-            {
-                throw new InvalidOperationException($"{checkpointPath} exists: pass --resume to continue that run, or choose another --out");
-            }
+            string? resumeFrom = TrainingRun.ResumeFrom(common.ResumeRequest(parse), outDir);
             string dataSource = string.Create(CultureInfo.InvariantCulture,
                 $"{Path.GetFullPath(source)}, L={length}, {epochCount} × {perEpoch} steps of {batchSize}, {(concat ? "regions" : "chromosomes")}, seed {seedValue}");
             var task = new SpeciesTask(classifier, dataset, warmupPlan, microBatch, dataSource)

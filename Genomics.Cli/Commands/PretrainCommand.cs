@@ -51,23 +51,22 @@ public static class PretrainCommand
         var lr = new Option<double?>("--lr") { Description = "peak learning rate (default: Mamba 8e-3, HyenaDNA 1e-3)" };
         var steps = new Option<long?>("--steps") { Description = "stop after this many optimizer steps (the LR schedule still spans the whole plan)" };
         var epochs = new Option<int?>("--epochs") { Description = "epochs at each length (default: paper 2, quick 1)" };
-        var seed = new Option<long>("--seed") { Description = "seed of the initialisation, data order and augmentation", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out") { Description = "run directory: checkpoint.gmckpt, metrics.jsonl (default: runs/pretrain-MODEL-L<len>)" };
-        var resume = new Option<string?>("--resume") { Description = "continue the run in --out (or from this checkpoint file) exactly where it stopped", Arity = ArgumentArity.ZeroOrOne };
         var evalEvery = new Option<long?>("--eval-every") { Description = "validate every N steps (default: paper 1000, quick only at the end; 0: only at the end)" };
         var saveEvery = new Option<long?>("--save-every") { Description = "checkpoint every N steps (default: paper 1000, quick 20); always at the end and on Ctrl+C/SIGTERM" };
         var validWindows = new Option<int?>("--valid-windows") { Description = "fixed validation subset at --len (default: 2^22 tokens or 256 windows, whichever is smaller; quick 32)" };
-        var threads = new Option<int>("--threads") { Description = "torch threads (0: one per core)", DefaultValueFactory = _ => 0 };
-        var dtype = new Option<string>("--dtype") { Description = "activation precision: fp32 or bf16 (fp32 master weights either way)", DefaultValueFactory = _ => "fp32" };
-        dtype.AcceptOnlyFromAmong("fp32", "bf16");
-        var memory = new Option<double?>("--memory-gib") { Description = "memory budget for the planner (default: 90% of the memory available now)" };
         var segment = new Option<long?>("--segment-length") { Description = "recompute each block in segments (Mamba) or position chunks (HyenaDNA) of this many positions at stages longer than it (default: the memory planner's choice, 16384 at 2^20)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "print the plan (stages, batch and accumulation per stage, memory, steps, tokens, time) and exit; --genome is optional here" };
+        var common = new TrainingRun.CommonOptions();
         var cmd = new Command("pretrain", "Pretrain a Mamba or HyenaDNA language model on a genome with the sequence-length warmup (Mamba paper E.3)")
         {
-            recipe, model, preset, len, genome, intervals, warmup, noWarmup, tokens, micro, lr, steps, epochs, seed, output, resume,
-            evalEvery, saveEvery, validWindows, threads, dtype, memory, segment, dryRun,
+            recipe, model, preset, len, genome, intervals, warmup, noWarmup, tokens, micro, lr, steps, epochs, output,
+            evalEvery, saveEvery, validWindows, segment, dryRun,
         };
+        foreach (var option in common.All)
+        {
+            cmd.Options.Add(option);
+        }
         cmd.SetAction(parse => TrainingRun.OneLineErrors(() =>
         {
             var o = parse.InvocationConfiguration.Output;
@@ -99,15 +98,15 @@ public static class PretrainCommand
                 Lr = parse.GetValue(lr) ?? (family == "mamba" ? 8e-3 : 1e-3),
                 Steps = parse.GetValue(steps),
                 Epochs = parse.GetValue(epochs) ?? r.EpochsPerStage,
-                Seed = parse.GetValue(seed),
+                Seed = parse.GetValue(common.Seed),
                 Out = parse.GetValue(output) ?? Path.Combine("runs", $"pretrain-{family}-L{length}"),
-                Resume = parse.GetResult(resume) is null ? null : parse.GetValue(resume) ?? "",
+                Resume = common.ResumeRequest(parse),
                 EvalEvery = parse.GetValue(evalEvery) ?? r.EvalEvery,
                 SaveEvery = parse.GetValue(saveEvery) ?? r.SaveEvery,
                 ValidWindows = parse.GetValue(validWindows) ?? r.ValidWindows,
-                Threads = parse.GetValue(threads),
-                Precision = parse.GetValue(dtype) == "bf16" ? TrainingPrecision.BFloat16 : TrainingPrecision.Float32,
-                Budget = TrainingRun.Budget(parse.GetValue(memory)),
+                Threads = parse.GetValue(common.Threads),
+                Precision = common.Precision(parse),
+                Budget = TrainingRun.Budget(parse.GetValue(common.Memory)),
                 SegmentLength = parse.GetValue(segment),
             };
             if (s.MicroBatch is < 1)
@@ -214,16 +213,7 @@ public static class PretrainCommand
         TrainingRun.SetThreads(s.Threads);
         ScanBackend.Notice += line => o.WriteLine(line);
         _ = ScanBackend.Kind;
-        string checkpointPath = Path.Combine(s.Out, Trainer.CheckpointFileName);
-        string? resumeFrom = s.Resume is null ? null : s.Resume.Length > 0 ? s.Resume : checkpointPath;
-        if (resumeFrom is null && File.Exists(checkpointPath))
-        {
-            throw new InvalidOperationException($"{checkpointPath} exists: pass --resume to continue that run, or choose another --out");
-        }
-        if (resumeFrom is not null && !File.Exists(resumeFrom))
-        {
-            throw new FileNotFoundException($"--resume: no checkpoint at {resumeFrom} (a run writes {Trainer.CheckpointFileName} in its --out directory)");
-        }
+        string? resumeFrom = TrainingRun.ResumeFrom(s.Resume, s.Out);
 
         using var genome = GenomeFile.Open(s.Genome);
         var rows = GenomeInterval.FromBed(BedReader.Read(s.Intervals, new BedReadOptions { Genome = genome }).Intervals);

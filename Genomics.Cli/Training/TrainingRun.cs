@@ -1,8 +1,10 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Genomics.Mamba.Config;
 using Genomics.Mamba.Memory;
 using Genomics.Mamba.Modules;
+using Genomics.Mamba.Training;
 
 namespace Genomics.Cli.Training;
 
@@ -35,6 +37,46 @@ public static class TrainingRun
         {
             throw new ArgumentException($"--preset '{preset}': {FirstLine(e.Message)}, or dWIDTHxDEPTH (e.g. d64x4)");
         }
+    }
+
+    /// <summary>The options both training commands take, with the same names, defaults and help.</summary>
+    public sealed class CommonOptions
+    {
+        public Option<long> Seed { get; } = new("--seed") { Description = "seed of the initialisation, data order and augmentation", DefaultValueFactory = _ => 1 };
+        public Option<string?> Resume { get; } = new("--resume") { Description = "continue the run in --out (or from this checkpoint file) exactly where it stopped", Arity = ArgumentArity.ZeroOrOne };
+        public Option<int> Threads { get; } = new("--threads") { Description = "torch threads (0: one per core)", DefaultValueFactory = _ => 0 };
+        public Option<string> Dtype { get; } = new("--dtype") { Description = "activation precision: fp32 or bf16 (fp32 master weights either way)", DefaultValueFactory = _ => "fp32" };
+        public Option<double?> Memory { get; } = new("--memory-gib") { Description = "memory budget for the planner (default: 90% of the memory available now)" };
+
+        public CommonOptions() => Dtype.AcceptOnlyFromAmong("fp32", "bf16");
+
+        public IEnumerable<Option> All => [Seed, Resume, Threads, Dtype, Memory];
+
+        public TrainingPrecision Precision(ParseResult parse) =>
+            parse.GetValue(Dtype) == "bf16" ? TrainingPrecision.BFloat16 : TrainingPrecision.Float32;
+
+        /// <summary>What --resume asked for: null when absent, "" for --resume alone (the --out directory's checkpoint), else a path.</summary>
+        public string? ResumeRequest(ParseResult parse) => parse.GetResult(Resume) is null ? null : parse.GetValue(Resume) ?? "";
+    }
+
+    /// <summary>
+    /// The checkpoint to resume from (null: a fresh run) for a run writing into <paramref name="outDir"/>, given what
+    /// --resume asked for (<see cref="CommonOptions.ResumeRequest"/>). A fresh run never overwrites another run's
+    /// checkpoint, and a --resume without a checkpoint says where one was looked for.
+    /// </summary>
+    public static string? ResumeFrom(string? request, string outDir)
+    {
+        string checkpointPath = Path.Combine(outDir, Trainer.CheckpointFileName);
+        string? from = request is null ? null : request.Length > 0 ? request : checkpointPath;
+        if (from is null && File.Exists(checkpointPath))
+        {
+            throw new InvalidOperationException($"{checkpointPath} exists: pass --resume to continue that run, or choose another --out");
+        }
+        if (from is not null && !File.Exists(from))
+        {
+            throw new FileNotFoundException($"--resume: no checkpoint at {from} (a run writes {Trainer.CheckpointFileName} in its --out directory)");
+        }
+        return from;
     }
 
     /// <summary>Sets torch's thread count when asked (0 keeps libtorch's default, one per core).</summary>
