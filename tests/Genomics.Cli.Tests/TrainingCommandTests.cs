@@ -164,8 +164,24 @@ public class TrainingCommandTests(QuickPretrainRun quick) : IClassFixture<QuickP
         var r = Genomamba.Run(dir, "finetune-species", "--test", other, "--steps", "1");
         Assert.NotEqual(0, r.ExitCode);
         Assert.Single(r.StderrLines);
+        Assert.Contains("warning: no --from checkpoint: the backbone starts from random weights", r.StdoutText);
         Assert.StartsWith("genomamba: error: --test", r.StderrLines[0]);
         Assert.Contains("bonobo", r.StderrLines[0]);
         Assert.False(Directory.Exists(dir.File("runs")), "nothing is trained or written");
+    }
+
+    [Fact]
+    public void A_hyena_backbone_pretrained_at_another_length_fine_tunes_with_a_warning_and_a_regenerated_filter()
+    {
+        using var dir = TestData.NewTempDir();
+        var pre = Genomamba.Run(dir, "pretrain", "--model", "hyena", "--preset", "d16x2", "--tokens-per-step", "4096", "--steps", "2", "--valid-windows", "1", "--out", "pre");
+        Assert.True(pre.ExitCode == 0, pre.Stderr + pre.StdoutText);
+        var r = Genomamba.Run(dir, "finetune-species", "--from", Path.Combine("pre", "checkpoint.gmckpt"), "--len", "2048",
+            "--steps-per-epoch", "1", "--batch", "2", "--eval-samples", "4", "--out", "species");
+        Assert.True(r.ExitCode == 0, r.Stderr + r.StdoutText);
+        Assert.Contains("was pretrained at L=1024, fine-tuning at L=2048", r.StdoutText);
+        Assert.Contains("HyenaDNA's implicit filter is regenerated for the new length", r.StdoutText);
+        Assert.Contains("l_max 2,050", r.StdoutText);                      // the classifier's filter spans the new length
+        Assert.Matches(@"accuracy \d+\.\d% \(95% CI [\d.]+–[\d.]+%, Wilson\) on 4 samples", r.StdoutText);
     }
 }
