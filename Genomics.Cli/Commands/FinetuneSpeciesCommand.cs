@@ -223,6 +223,10 @@ public static class FinetuneSpeciesCommand
             trainer.Progress += view.Handle;
             using var stop = new TrainingRun.StopSignal(line => o.WriteLine(line));
             using var checkpoint = resumeFrom is null ? null : Checkpoint.Load(resumeFrom);
+            if (checkpoint is not null)
+            {
+                o.WriteLine($"resuming {resumeFrom} at step {checkpoint.Step}");
+            }
             var result = trainer.Run(checkpoint, stop.Token);
             if (result.Stopped)
             {

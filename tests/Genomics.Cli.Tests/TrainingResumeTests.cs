@@ -33,6 +33,26 @@ public class TrainingResumeTests
     }
 
     [Fact]
+    public void Finetune_species_stopped_and_resumed_gives_the_same_losses_and_test_report_as_one_run()
+    {
+        using var dir = TestData.NewTempDir();
+        string[] species = ["finetune-species", "--preset", "d16x2", "--steps-per-epoch", "2", "--batch", "4", "--eval-samples", "8"];
+        var whole = Genomamba.Run(dir, [.. species, "--out", "a"]);
+        Assert.True(whole.ExitCode == 0, whole.Stderr + whole.StdoutText);
+        var first = Genomamba.Run(dir, [.. species, "--steps", "3", "--out", "b"]);
+        Assert.True(first.ExitCode == 0, first.Stderr + first.StdoutText);
+        var second = Genomamba.Run(dir, [.. species, "--out", "b", "--resume"]);
+        Assert.True(second.ExitCode == 0, second.Stderr + second.StdoutText);
+        Assert.Contains("resuming", second.StdoutText);
+
+        // Two epochs of two steps: the resumed run crosses the epoch boundary (new draws, the LR's turn to cosine).
+        double[] a = StepLosses(dir.File("a")), b = StepLosses(dir.File("b"));
+        Assert.Equal(4, a.Length);
+        Assert.Equal(a, b);
+        Assert.Equal(File.ReadAllText(dir.File(Path.Combine("a", "test.json"))), File.ReadAllText(dir.File(Path.Combine("b", "test.json"))));
+    }
+
+    [Fact]
     public async Task Sigterm_stops_pretrain_with_a_checkpoint_and_exit_code_130()
     {
         using var dir = TestData.NewTempDir();
