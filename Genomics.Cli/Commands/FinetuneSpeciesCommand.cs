@@ -145,7 +145,7 @@ public static class FinetuneSpeciesCommand
             using var dataset = Open(source, options);
             // A separate test set is checked now, not after hours of training.
             string? otherSource = parse.GetValue(test);
-            using var otherSet = otherSource is null ? null : Open(otherSource, options);
+            using var otherSet = otherSource is null ? null : Open(otherSource, options, "--test ");
             if (otherSet is not null && !otherSet.SpeciesNames.SequenceEqual(dataset.SpeciesNames))
             {
                 throw new ArgumentException($"--test {otherSource}: species {string.Join(", ", otherSet.SpeciesNames)} differ from the trained {string.Join(", ", dataset.SpeciesNames)}; give a directory with the same species (file names)");
@@ -256,7 +256,7 @@ public static class FinetuneSpeciesCommand
 
     static string Name(ModelKind kind) => kind == ModelKind.Hyena ? "hyena" : "mamba";
 
-    static SpeciesDataset Open(string source, SpeciesDatasetOptions options)
+    static SpeciesDataset Open(string source, SpeciesDatasetOptions options, string option = "")
     {
         if (Directory.Exists(source))
         {
@@ -266,7 +266,7 @@ public static class FinetuneSpeciesCommand
         {
             return SpeciesDataset.OpenManifest(source, options);
         }
-        throw new DirectoryNotFoundException($"{source}: no such species directory or manifest");
+        throw new DirectoryNotFoundException($"{option}{source}: no such species directory or manifest");
     }
 
     /// <summary>

@@ -69,6 +69,7 @@ public class TrainingCommandTests(QuickPretrainRun quick) : IClassFixture<QuickP
         { "species length not a power of two", "--len 1000", ["finetune-species", "--len", "1000"] },
         { "impossible memory plan", "--memory-gib", ["pretrain", "--len", "1048576", "--memory-gib", "1"] },
         { "missing species directory", "no-such-apes", ["finetune-species", "no-such-apes"] },
+        { "missing --test directory", "--test no-such-apes: no such species directory", ["finetune-species", "--test", "no-such-apes", "--steps", "1"] },
         { "pretrain --resume without a checkpoint", "--resume: no checkpoint at nowhere", ["pretrain", "--resume", "--out", "nowhere"] },
         { "finetune --resume without a checkpoint", "--resume: no checkpoint at nowhere", ["finetune-species", "--resume", "--out", "nowhere", "--steps", "1"] },
     };
