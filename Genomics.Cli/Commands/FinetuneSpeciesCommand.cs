@@ -216,7 +216,7 @@ public static class FinetuneSpeciesCommand
                 SaveEvery = parse.GetValue(saveEvery) ?? (r == Quick ? r.SaveEvery : perEpoch),
                 OutputDirectory = outDir,
             });
-            o.WriteLine($"model: {ModelSpec.Of(classifier)}; activations {(precision == TrainingPrecision.BFloat16 ? "bf16" : "fp32")}, fp32 master weights");
+            o.WriteLine($"model: {ModelSpec.Of(classifier)}; {TrainingRun.PrecisionText(precision)}");
             o.WriteLine($"plan: {warmupPlan}; {trainer.TotalSteps:N0} steps; LR {peak:G3}, {lrWarmup} epoch(s) up, cosine to 1e-6");
             o.WriteLine($"output: {checkpointPath}, {Path.Combine(outDir, Trainer.MetricsFileName)}");
             var view = new TrainingProgressView(o, live: TrainingProgressView.IsTerminal && ReferenceEquals(o, Console.Out), perplexity: false);

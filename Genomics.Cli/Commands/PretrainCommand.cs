@@ -257,7 +257,7 @@ public static class PretrainCommand
             SaveEvery = s.SaveEvery,
             OutputDirectory = s.Out,
         });
-        o.WriteLine($"model: {plan.Model}; activations {(s.Precision == TrainingPrecision.BFloat16 ? "bf16" : "fp32")}, fp32 master weights");
+        o.WriteLine($"model: {plan.Model}; {TrainingRun.PrecisionText(s.Precision)}");
         o.WriteLine($"plan: {plan.Stages.Count} stage(s), {plan.TotalSteps:N0} steps, {plan.TotalTokens:N0} tokens; LR {s.Lr:G3} cosine over {scheduled:N0} steps, warmup {schedule.WarmupSteps:N0}" +
                     (Math.Min(s.Steps ?? long.MaxValue, scheduled) is var stopAt && stopAt < plan.TotalSteps ? $"; stopping after {stopAt:N0} steps" : ""));
         o.WriteLine($"output: {Path.Combine(s.Out, Trainer.CheckpointFileName)}, {Path.Combine(s.Out, Trainer.MetricsFileName)}");

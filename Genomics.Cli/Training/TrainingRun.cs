@@ -79,6 +79,10 @@ public static class TrainingRun
         return from;
     }
 
+    /// <summary>What a run prints after the model: the activation precision and the fp32 masters.</summary>
+    public static string PrecisionText(TrainingPrecision precision) =>
+        $"activations {(precision == TrainingPrecision.BFloat16 ? "bf16" : "fp32")}, fp32 master weights";
+
     /// <summary>Sets torch's thread count when asked (0 keeps libtorch's default, one per core).</summary>
     public static void SetThreads(int threads)
     {
