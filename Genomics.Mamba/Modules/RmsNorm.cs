@@ -27,7 +27,12 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var rstd = rsqrt(x.square().mean([-1], keepdim: true) + _eps);   // (..., 1)
-        return (x * rstd * weight).MoveToOuterDisposeScope();
+        // The norm reads x twice (its square and the product). As a view node it hands autograd one gradient for x
+        // instead of two, so x's gradient is the same two-term sum — norm path + the residual's — whether the block
+        // runs plainly (autograd adds the three terms in arrival order) or is recomputed by a checkpoint (which adds
+        // the residual's gradient to the norm's): checkpointed gradients then equal plain ones bit for bit.
+        var input = x.view_as(x);
+        var rstd = rsqrt(input.square().mean([-1], keepdim: true) + _eps);   // (..., 1)
+        return (input * rstd * weight).MoveToOuterDisposeScope();
     }
 }

@@ -42,9 +42,32 @@ public static class MixedPrecision
             ? layer.forward(x)
             : Linear(x, layer.weight, layer.bias, precision);
 
-    /// <summary>F.linear with x, weight and (optional) bias cast to the compute dtype.</summary>
-    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, ComputePrecision precision) =>
-        F.linear(Compute(x, precision), Compute(weight, precision), bias is null ? null : Compute(bias, precision));
+    /// <summary>
+    /// F.linear with x, weight and (optional) bias cast to the compute dtype; x (…, in) is folded to (rows, in) first,
+    /// so the product is one matrix multiply whatever the grad mode.
+    /// </summary>
+    /// <remarks>
+    /// Why fold here: libtorch's matmul folds a (b, l, in) input into one mm only when it can do so without a copy or
+    /// when the weight requires grad; otherwise (a transposed input, as x_proj's and out_proj's are, under no_grad) it
+    /// runs a batched bmm. A checkpointed block's first forward runs under no_grad and its recompute with grad, so the
+    /// two took different kernels. On CPUs whose oneDNN has bf16 matmuls (AVX-512 BF16) mm and bmm share one kernel;
+    /// on AVX2-only CPUs (or ONEDNN_MAX_CPU_ISA=AVX2) bf16 mm and bmm fall back to ATen's own gemm loops, which sum the
+    /// fp32 products in different orders, and the bf16 rounding of the output turns that into whole-ulp (2^-8)
+    /// differences. One folded mm in both modes makes the checkpointed forward equal the plain one on every CPU.
+    /// </remarks>
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, ComputePrecision precision)
+    {
+        if (x.dim() <= 2)
+        {
+            return F.linear(Compute(x, precision), Compute(weight, precision), bias is null ? null : Compute(bias, precision));
+        }
+        using var scope = NewDisposeScope();
+        long[] shape = x.shape;
+        var rows = Compute(x, precision).reshape(-1, shape[^1]);           // (rows, in): a copy only when x is not foldable
+        var y = F.linear(rows, Compute(weight, precision), bias is null ? null : Compute(bias, precision));   // (rows, out)
+        shape[^1] = weight.shape[0];
+        return y.view(shape).MoveToOuterDisposeScope();                    // (…, out)
+    }
 
     /// <summary>F.conv1d with input, weight and bias cast to the compute dtype (a depthwise conv when groups = channels).</summary>
     public static Tensor Conv1d(Tensor x, Tensor weight, Tensor? bias, long padding, long groups, ComputePrecision precision) =>
