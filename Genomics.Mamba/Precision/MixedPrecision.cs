@@ -50,9 +50,9 @@ public static class MixedPrecision
     /// Why fold here: libtorch's matmul folds a (b, l, in) input into one mm only when it can do so without a copy or
     /// when the weight requires grad; otherwise (a transposed input, as x_proj's and out_proj's are, under no_grad) it
     /// runs a batched bmm. A checkpointed block's first forward runs under no_grad and its recompute with grad, so the
-    /// two took different kernels. On CPUs whose oneDNN has bf16 matmuls (AVX-512 BF16) mm and bmm share one kernel;
-    /// on AVX2-only CPUs (or ONEDNN_MAX_CPU_ISA=AVX2) bf16 mm and bmm fall back to ATen's own gemm loops, which sum the
-    /// fp32 products in different orders, and the bf16 rounding of the output turns that into whole-ulp (2^-8)
+    /// two took different kernels. On AVX-512 CPUs libtorch hands bf16 mm and bmm to oneDNN, which computes them alike;
+    /// on AVX2-only CPUs (or with ONEDNN_MAX_CPU_ISA=AVX2) it runs them in ATen's own gemm loops, which sum the fp32
+    /// products in different orders for the two, and the bf16 rounding of the output turns that into whole-ulp (2^-8)
     /// differences. One folded mm in both modes makes the checkpointed forward equal the plain one on every CPU.
     /// </remarks>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias, ComputePrecision precision)
