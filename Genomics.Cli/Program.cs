@@ -1,4 +1,5 @@
 using Genomics.Cli;
+using Genomics.Mamba.Memory;
 
 MallocTuning.Apply();
 return CliApp.Run(args);

@@ -99,7 +99,7 @@ public static class ModelBench
                                   $" ({estimate.TotalBytes / 1048576.0:F0} MiB)\n{estimate}\n{plan}\n");
                 continue;
             }
-            if (AvailableBytes() is { } available && estimate.TotalBytes > available * 0.9 && !o.Force)
+            if (MemoryBudget.AvailableBytes() is { } available && estimate.TotalBytes > available * 0.9 && !o.Force)
             {
                 // The machine is shared: running into the OOM killer would take other processes' work with it.
                 log($"  skipped: the predicted peak is over 90% of the {MemoryEstimate.Format(available)} this machine has available (--force runs it anyway)");
@@ -125,27 +125,12 @@ public static class ModelBench
     {
         bool ckpt = c.Checkpointing == ActivationCheckpointing.Always
                     || (c.Checkpointing == ActivationCheckpointing.Auto && c.Length >= BlockCheckpoint.AutoFromLength);
-        MemoryEstimate estimate;
-        MemoryPlan plan;
-        string description;
-        switch (Spec(c.Model, c.Length))
-        {
-            case MambaConfig m:
-                // The backbone segments by its default policy (SegmentPolicy.Auto) when checkpointing long sequences.
-                estimate = MemoryPlanner.Estimate(m, c.Length, c.Batch, checkpointing: ckpt,
-                    segmentLength: ckpt ? SegmentPolicy.Auto.SegmentFor(c.Length, c.Checkpointing) : null);
-                plan = MemoryPlanner.Plan(m, c.Length, c.Batch, budget);
-                description = m.ToString();
-                break;
-            case HyenaConfig h:
-                estimate = MemoryPlanner.Estimate(h, c.Length, c.Batch, checkpointing: ckpt,
-                    segmentLength: ckpt ? SegmentPolicy.Auto.SegmentFor(c.Length, c.Checkpointing) : null);
-                plan = MemoryPlanner.Plan(h, c.Length, c.Batch, budget);
-                description = h.ToString();
-                break;
-            default:
-                throw new InvalidOperationException();
-        }
+        var model = ModelPresets.FromKey(c.Model, checked((int)c.Length));
+        // The backbone segments by its default policy (SegmentPolicy.Auto) when checkpointing long sequences.
+        var estimate = MemoryPlanner.Estimate(model, c.Length, c.Batch, checkpointing: ckpt,
+            segmentLength: ckpt ? SegmentPolicy.Auto.SegmentFor(c.Length, c.Checkpointing) : null);
+        var plan = MemoryPlanner.Plan(model, c.Length, c.Batch, budget);
+        string description = model.ConfigText;
         // A forward+backward without an optimizer step creates no AdamW moments.
         return (description, plan, c.Train ? estimate : estimate with { OptimizerBytes = 0 });
     }
@@ -184,40 +169,6 @@ public static class ModelBench
         };
         _ = description;
         return new Measurement(c.Train ? $"train {c.Model}" : $"fwd+bwd {c.Model}", parameters, figures, "tokens/s", tokens / median);
-    }
-
-    /// <summary>MemAvailable from /proc/meminfo, or null where there is none.</summary>
-    static long? AvailableBytes()
-    {
-        try
-        {
-            var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal));
-            return line is null ? null : long.Parse(line.AsSpan("MemAvailable:".Length).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>"mamba-1.4M", "hyena-small-32k", "mamba-d128x8" → a config (Hyena's sized for L).</summary>
-    public static object Spec(string spec, long length)
-    {
-        int dash = spec.IndexOf('-');
-        string family = dash < 0 ? spec : spec[..dash], rest = dash < 0 ? "" : spec[(dash + 1)..];
-        (int D, int N)? free = null;
-        if (rest.StartsWith('d') && rest.Split('x') is [var dPart, var nPart]
-            && int.TryParse(dPart.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int dm)
-            && int.TryParse(nPart, NumberStyles.None, CultureInfo.InvariantCulture, out int nl))
-        {
-            free = (dm, nl);
-        }
-        return family.ToLowerInvariant() switch
-        {
-            "mamba" => free is { } f ? new MambaConfig { DModel = f.D, NLayer = f.N } : MambaConfig.Preset(rest),
-            "hyena" => (free is { } f ? new HyenaConfig { DModel = f.D, NLayer = f.N } : HyenaConfig.Preset(rest)).ForContext(checked((int)length)),
-            _ => throw new ArgumentException($"model '{spec}': expected mamba-PRESET, hyena-PRESET or FAMILY-dWIDTHxDEPTH (e.g. mamba-d128x8)"),
-        };
     }
 
     /// <summary>Runs one case in a child process and reads its result line; null (logged) when the child fails.</summary>
@@ -265,13 +216,11 @@ public static class ModelBench
         ScanBackend.Notice += log;
         _ = ScanBackend.Kind;
         manual_seed(0);
-        nn.Module<Tensor, Tensor> model = Spec(c.Model, c.Length) switch
+        using var model = ModelPresets.FromKey(c.Model, checked((int)c.Length)).Build();
+        foreach (var backbone in Genomics.Mamba.Training.TrainingStage.Backbones(model))
         {
-            MambaConfig m => new MambaLM(m) { Backbone = { Checkpointing = c.Checkpointing } },
-            HyenaConfig h => new HyenaLM(h) { Backbone = { Checkpointing = c.Checkpointing } },
-            _ => throw new InvalidOperationException(),
-        };
-        using (model)
+            backbone.Checkpointing = c.Checkpointing;
+        }
         {
             bool ckpt = BlockCheckpoint.Applies(c.Checkpointing, c.Length);
             if (SegmentPolicy.Auto.SegmentFor(c.Length, c.Checkpointing) is not null)

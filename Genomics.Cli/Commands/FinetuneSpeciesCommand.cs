@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Genomics.Cli.Output;
-using Genomics.Cli.Training;
 using Genomics.Data;
 using Genomics.Data.Datasets;
 using Genomics.Data.Schedules;
@@ -53,10 +52,9 @@ public static class FinetuneSpeciesCommand
         var preset = new Option<string?>("--preset") { Description = "model size without --from: a preset or dWIDTHxDEPTH (default: paper 1.4M; quick d64x4 Mamba, d64x2 HyenaDNA)" };
         var len = new Option<int>("--len") { Description = "sequence length L, a power of two ≥ 1024; above 2^14 the species warmup trains 1 epoch at each of 2^14 … L/2 first", DefaultValueFactory = _ => 1024 };
         var concatenate = new Option<bool?>("--concatenate") { Description = "read each species' records as one sequence and hold out contiguous regions (default: on for the embedded apes; otherwise held-out chromosomes, HyenaDNA's lists)" };
-        var epochs = new Option<int?>("--epochs") { Description = "epochs (default: paper 10, quick 2)" };
+        var epochs = new Option<int?>("--epochs") { Description = "epochs, the species warmup's included (default: paper 10, quick 2; at least one more than the warmup's one per length 2^14 … L/2)" };
         var stepsPerEpoch = new Option<long?>("--steps-per-epoch") { Description = "optimizer steps per epoch (default: paper 1024, quick 16)" };
         var batch = new Option<int?>("--batch") { Description = "sequences per optimizer step (default: paper 64, quick 16)" };
-        var micro = new Option<int?>("--micro-batch") { Description = "sequences per forward/backward (default: the memory planner's choice)" };
         var lr = new Option<double?>("--lr") { Description = "peak learning rate (default: paper Mamba 1e-4, HyenaDNA 4e-5; quick 10×)" };
         var warmupEpochs = new Option<int?>("--lr-warmup-epochs") { Description = "epochs of linear LR warmup before the cosine decay to 1e-6 (default: half the epochs: paper 5, quick 1)" };
         var steps = new Option<long?>("--steps") { Description = "stop after this many optimizer steps (the schedule still spans all epochs)" };
@@ -65,17 +63,17 @@ public static class FinetuneSpeciesCommand
         var output = new Option<string?>("--out") { Description = "run directory: checkpoint.gmckpt, metrics.jsonl (default: runs/species-MODEL-L<len>)" };
         var evalEvery = new Option<long?>("--eval-every") { Description = "validate every N steps (default: once per epoch)" };
         var saveEvery = new Option<long?>("--save-every") { Description = "checkpoint every N steps (default: once per epoch); always at the end and on Ctrl+C/SIGTERM" };
-        var common = new TrainingRun.CommonOptions();
+        var common = new TrainingOptions();
         var cmd = new Command("finetune-species", "Fine-tune a Mamba or HyenaDNA backbone to classify species from the last token (Mamba paper E.3.4)")
         {
-            species, recipe, from, model, preset, len, concatenate, epochs, stepsPerEpoch, batch, micro, lr, warmupEpochs, steps, heldOut, test,
+            species, recipe, from, model, preset, len, concatenate, epochs, stepsPerEpoch, batch, lr, warmupEpochs, steps, heldOut, test,
             output, evalEvery, saveEvery,
         };
         foreach (var option in common.All)
         {
             cmd.Options.Add(option);
         }
-        cmd.SetAction(parse => TrainingRun.OneLineErrors(() =>
+        cmd.SetAction(parse => TrainingOptions.OneLineErrors(() =>
         {
             var o = parse.InvocationConfiguration.Output;
             string? source = parse.GetValue(species);
@@ -96,7 +94,7 @@ public static class FinetuneSpeciesCommand
                 ? $"genomamba finetune-species: recipe '{r.Name}' on the embedded great-ape windows ({source}); give a species directory (and --recipe paper) for a real run"
                 : $"genomamba finetune-species: recipe '{r.Name}' on {source}");
             TorchRuntime.EnsureLoaded();
-            TrainingRun.SetThreads(parse.GetValue(common.Threads));
+            TrainingOptions.SetThreads(parse.GetValue(common.Threads));
             ScanBackend.Notice += line => o.WriteLine(line);
             _ = ScanBackend.Kind;
 
@@ -108,9 +106,9 @@ public static class FinetuneSpeciesCommand
                 throw new DataFormatException(pretrained.SourcePath!, $"holds a {Name(pretrained.Model.Kind)} model ({pretrained.Model}), not {family}",
                     $"pass --model {Name(pretrained.Model.Kind)}, or a --from checkpoint of a {family} model");
             }
-            object config = pretrained is null
-                ? TrainingRun.Config(family, parse.GetValue(preset) ?? (family == "mamba" ? r.MambaPreset : r.HyenaPreset), length)
-                : pretrained.Model.Mamba is { } mc ? mc : pretrained.Model.Hyena!.ForContext(length);
+            var spec = pretrained is null
+                ? ModelPresets.LanguageModel(family, parse.GetValue(preset) ?? (family == "mamba" ? r.MambaPreset : r.HyenaPreset), length)
+                : pretrained.Model.ForContext(length);
             if (pretrained is null)
             {
                 o.WriteLine("warning: no --from checkpoint: the backbone starts from random weights (the paper fine-tunes a pretrained model)");
@@ -123,7 +121,9 @@ public static class FinetuneSpeciesCommand
 
             bool concat = parse.GetValue(concatenate) ?? embedded;
             long evalSamples = parse.GetValue(heldOut) ?? r.HeldOutSamples;
-            int epochCount = parse.GetValue(epochs) ?? r.Epochs;
+            // The species warmup spends one epoch at each of 2^14 … L/2 and needs one more at L: a recipe too short for
+            // that (quick above 2^15) gets just enough.
+            int epochCount = parse.GetValue(epochs) ?? Math.Max(r.Epochs, new SpeciesWarmup { TargetLength = length }.WarmupEpochs + 1);
             int batchSize = parse.GetValue(batch) ?? r.Batch;
             long perEpoch = parse.GetValue(stepsPerEpoch) ?? r.StepsPerEpoch;
             long seedValue = parse.GetValue(common.Seed);
@@ -157,54 +157,45 @@ public static class FinetuneSpeciesCommand
             o.WriteLine($"species: {string.Join(", ", dataset.SpeciesNames)} (chance {100.0 / dataset.SpeciesCount:F1}%); held out: " +
                         (concat ? $"contiguous regions ({options.ValidFraction:P0} valid, {options.TestFraction:P0} test)" : "chromosomes valid 1, 3, 12, 13; test 5, 7, 9, 10, 11"));
 
-            // Micro-batch and checkpointing from the memory planner (the language model's inventory bounds the classifier's).
+            // Each stage of the species warmup gets its own micro-batch and recompute from the memory planner (the
+            // language model's inventory bounds the classifier's).
             var precision = common.Precision(parse);
-            long budget = TrainingRun.Budget(parse.GetValue(common.Memory));
-            var memoryPlan = config switch
+            int? givenMicro = parse.GetValue(common.MicroBatch);
+            var warmup = new SpeciesWarmup { TargetLength = length, TotalEpochs = epochCount, Batch = batchSize };
+            var plan = TrainingPlan.ForSpecies(spec, warmup, perEpoch, common.Budget(parse), precision, givenMicro, parse.GetValue(common.SegmentLength));
+            if (parse.GetValue(common.DryRun))
             {
-                MambaConfig m => MemoryPlanner.Plan(m, length, parse.GetValue(micro) ?? batchSize, budget, precision),
-                HyenaConfig h => MemoryPlanner.Plan(h, length, parse.GetValue(micro) ?? batchSize, budget, precision),
-                _ => throw new InvalidOperationException(),
-            };
-            if (!memoryPlan.Fits)
-            {
-                throw new InvalidOperationException($"not enough memory at L={length:N0}: micro-batch 1 needs about {MemoryEstimate.Format(memoryPlan.PredictedPeakBytes)}, the budget is {MemoryEstimate.Format(budget)}; lower --len, use --dtype bf16, or raise --memory-gib");
+                o.WriteLine(TrainingPlanText.Format(plan));
+                if (plan.MemoryProblem(givenMicro is not null) is { } dryProblem)
+                {
+                    throw new InvalidOperationException(dryProblem);
+                }
+                return 0;
             }
-            int microBatch = (int)memoryPlan.MicroBatch;
-            if (parse.GetValue(micro) is { } given && (given < 1 || batchSize % given != 0 || microBatch != given))
+            if (plan.MemoryProblem(givenMicro is not null) is { } problem)
             {
-                throw new ArgumentException(microBatch != given && given >= 1 && batchSize % given == 0
-                    ? $"--micro-batch {given} does not fit the memory budget at L={length:N0}; use {microBatch} or less"
-                    : $"--micro-batch {given} must be at least 1 and divide --batch {batchSize}");
+                throw new InvalidOperationException(problem);
             }
-            var warmupPlan = new SpeciesWarmup { TargetLength = length, TotalEpochs = epochCount, Batch = batchSize, MicroBatchCap = microBatch }.ToPlan();
+            int evalBatch = (int)plan.Stages[^1].Memory.MicroBatch;
 
             manual_seed(seedValue);
-            using var classifier = config is MambaConfig mcfg
+            using var classifier = spec.Mamba is { } mcfg
                 ? new SequenceClassifier(mcfg, dataset.SpeciesCount)
-                : new SequenceClassifier((HyenaConfig)config, dataset.SpeciesCount);
+                : new SequenceClassifier(spec.Hyena!, dataset.SpeciesCount);
             if (pretrained is not null)
             {
                 LoadBackbone(classifier, pretrained);
             }
-            var compute = precision == TrainingPrecision.BFloat16 ? ComputePrecision.BFloat16 : ComputePrecision.Float32;
-            if (config is MambaConfig)
+            foreach (var backbone in TrainingStage.Backbones(classifier))
             {
-                classifier.Backbone.Precision = compute;
-            }
-            else
-            {
-                classifier.HyenaBackbone.Precision = compute;
+                backbone.Precision = precision.Compute();
             }
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"species-{family}-L{length}");
             string checkpointPath = Path.Combine(outDir, Trainer.CheckpointFileName);
-            string? resumeFrom = TrainingRun.ResumeFrom(common.ResumeRequest(parse), outDir);
+            string? resumeFrom = RunDirectory.ResumeFrom(common.ResumeRequest(parse), outDir);
             string dataSource = string.Create(CultureInfo.InvariantCulture,
                 $"{Path.GetFullPath(source)}, L={length}, {epochCount} × {perEpoch} steps of {batchSize}, {(concat ? "regions" : "chromosomes")}, seed {seedValue}");
-            var task = new SpeciesTask(classifier, dataset, warmupPlan, microBatch, dataSource)
-            {
-                OnStage = _ => TrainingRun.Apply(classifier, memoryPlan.Checkpointing, memoryPlan.SegmentLength),
-            };
+            var task = new SpeciesTask(classifier, dataset, plan.Warmup, evalBatch, dataSource);
             int lrWarmup = parse.GetValue(warmupEpochs) ?? (parse.GetValue(epochs) is { } e ? e / 2 : r.WarmupEpochs);
             double peak = parse.GetValue(lr) ?? (family == "mamba" ? r.MambaLr : r.HyenaLr);
             var schedule = LrSchedule.Species(peak, perEpoch, epochCount, Math.Clamp(lrWarmup, 0, epochCount));
@@ -215,13 +206,13 @@ public static class FinetuneSpeciesCommand
                 EvalEvery = parse.GetValue(evalEvery) ?? perEpoch,
                 SaveEvery = parse.GetValue(saveEvery) ?? (r == Quick ? r.SaveEvery : perEpoch),
                 OutputDirectory = outDir,
-            });
-            o.WriteLine($"model: {ModelSpec.Of(classifier)}; {TrainingRun.PrecisionText(precision)}");
-            o.WriteLine($"plan: {warmupPlan}; {trainer.TotalSteps:N0} steps; LR {peak:G3}, {lrWarmup} epoch(s) up, cosine to 1e-6");
+            }, plan);
+            o.WriteLine($"model: {ModelSpec.Of(classifier)}; {TrainingOptions.PrecisionText(precision)}");
+            o.WriteLine($"plan: {plan.Warmup}; {trainer.TotalSteps:N0} steps; LR {peak:G3}, {lrWarmup} epoch(s) up, cosine to 1e-6");
             o.WriteLine($"output: {checkpointPath}, {Path.Combine(outDir, Trainer.MetricsFileName)}");
             var view = new TrainingProgressView(o, live: TrainingProgressView.IsTerminal && ReferenceEquals(o, Console.Out), perplexity: false);
             trainer.Progress += view.Handle;
-            using var stop = new TrainingRun.StopSignal(line => o.WriteLine(line));
+            using var stop = new StopSignal(line => o.WriteLine(line));
             using var checkpoint = resumeFrom is null ? null : Checkpoint.Load(resumeFrom);
             if (checkpoint is not null)
             {
@@ -234,13 +225,13 @@ public static class FinetuneSpeciesCommand
                 return 130;
             }
             var results = new JsonObject { ["length"] = length, ["source"] = Path.GetFullPath(source) };
-            var report = ClassificationReport.Score(classifier, dataset, SpeciesSplit.Test, microBatch, length);
+            var report = ClassificationReport.Score(classifier, dataset, SpeciesSplit.Test, evalBatch, length);
             o.WriteLine($"test ({(concat ? "held-out regions" : "held-out chromosomes")} of {source}), L={length:N0}:");
             o.WriteLine(report.ToString());
             results["test"] = report.ToJson();
             if (otherSet is not null)
             {
-                var other = ClassificationReport.Score(classifier, otherSet, SpeciesSplit.Test, microBatch, length);
+                var other = ClassificationReport.Score(classifier, otherSet, SpeciesSplit.Test, evalBatch, length);
                 o.WriteLine($"test (held-out part of {otherSource}), L={length:N0}:");
                 o.WriteLine(other.ToString());
                 results["other_source"] = Path.GetFullPath(otherSource!);
@@ -287,7 +278,7 @@ public static class FinetuneSpeciesCommand
         }
         catch (ArgumentException e)
         {
-            throw new DataFormatException(pretrained.SourcePath!, $"its backbone does not fit: {TrainingRun.FirstLine(e.Message)}", "pass a checkpoint of a Mamba or HyenaDNA language model");
+            throw new DataFormatException(pretrained.SourcePath!, $"its backbone does not fit: {TrainingOptions.FirstLine(e.Message)}", "pass a checkpoint of a Mamba or HyenaDNA language model");
         }
     }
 }

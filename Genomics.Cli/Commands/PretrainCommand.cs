@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Genomics.Cli.Output;
-using Genomics.Cli.Training;
 using Genomics.Data.Bed;
 using Genomics.Data.Datasets;
 using Genomics.Data.Genome;
@@ -47,7 +46,6 @@ public static class PretrainCommand
         var warmup = new Option<bool>("--warmup") { Description = "sequence-length warmup: 2^10, 2^11, … up to --len (on by default)", DefaultValueFactory = _ => true };
         var noWarmup = new Option<bool>("--no-warmup") { Description = "train at --len only" };
         var tokens = new Option<long?>("--tokens-per-step") { Description = "tokens per optimizer step at every stage (default: paper 16777216 = 2^24, quick 16384 or one sequence of --len if longer)" };
-        var micro = new Option<int?>("--micro-batch") { Description = "sequences per forward/backward (default: the memory planner's choice per stage)" };
         var lr = new Option<double?>("--lr") { Description = "peak learning rate (default: Mamba 8e-3, HyenaDNA 1e-3)" };
         var steps = new Option<long?>("--steps") { Description = "stop after this many optimizer steps (the LR schedule still spans the whole plan)" };
         var epochs = new Option<int?>("--epochs") { Description = "epochs at each length (default: paper 2, quick 1)" };
@@ -55,19 +53,17 @@ public static class PretrainCommand
         var evalEvery = new Option<long?>("--eval-every") { Description = "validate every N steps (default: paper 1000, quick only at the end; 0: only at the end)" };
         var saveEvery = new Option<long?>("--save-every") { Description = "checkpoint every N steps (default: paper 1000, quick 20); always at the end and on Ctrl+C/SIGTERM" };
         var validWindows = new Option<int?>("--valid-windows") { Description = "fixed validation subset at --len (default: 2^22 tokens or 256 windows, whichever is smaller; quick 32)" };
-        var segment = new Option<long?>("--segment-length") { Description = "recompute each block in segments (Mamba) or position chunks (HyenaDNA) of this many positions at stages longer than it (default: the memory planner's choice, 16384 at 2^20)" };
-        var dryRun = new Option<bool>("--dry-run") { Description = "print the plan (stages, batch and accumulation per stage, memory, steps, tokens, time) and exit; --genome is optional here" };
-        var common = new TrainingRun.CommonOptions();
+        var common = new TrainingOptions();
         var cmd = new Command("pretrain", "Pretrain a Mamba or HyenaDNA language model on a genome with the sequence-length warmup (Mamba paper E.3)")
         {
-            recipe, model, preset, len, genome, intervals, warmup, noWarmup, tokens, micro, lr, steps, epochs, output,
-            evalEvery, saveEvery, validWindows, segment, dryRun,
+            recipe, model, preset, len, genome, intervals, warmup, noWarmup, tokens, lr, steps, epochs, output,
+            evalEvery, saveEvery, validWindows,
         };
         foreach (var option in common.All)
         {
             cmd.Options.Add(option);
         }
-        cmd.SetAction(parse => TrainingRun.OneLineErrors(() =>
+        cmd.SetAction(parse => TrainingOptions.OneLineErrors(() =>
         {
             var o = parse.InvocationConfiguration.Output;
             bool embedded = parse.GetValue(genome) is null && parse.GetValue(intervals) is null;
@@ -94,7 +90,7 @@ public static class PretrainCommand
                 Intervals = parse.GetValue(intervals) ?? DefaultData.HumanIntervals,
                 Warmup = parse.GetValue(warmup) && !parse.GetValue(noWarmup),
                 TokensPerStep = parse.GetValue(tokens) ?? Math.Max(r.TokensPerStep, length),
-                MicroBatch = parse.GetValue(micro),
+                MicroBatch = parse.GetValue(common.MicroBatch),
                 Lr = parse.GetValue(lr) ?? (family == "mamba" ? 8e-3 : 1e-3),
                 Steps = parse.GetValue(steps),
                 Epochs = parse.GetValue(epochs) ?? r.EpochsPerStage,
@@ -106,17 +102,13 @@ public static class PretrainCommand
                 ValidWindows = parse.GetValue(validWindows) ?? r.ValidWindows,
                 Threads = parse.GetValue(common.Threads),
                 Precision = common.Precision(parse),
-                Budget = TrainingRun.Budget(parse.GetValue(common.Memory)),
-                SegmentLength = parse.GetValue(segment),
+                Budget = common.Budget(parse),
+                SegmentLength = parse.GetValue(common.SegmentLength),
             };
-            if (s.MicroBatch is < 1)
-            {
-                throw new ArgumentException($"--micro-batch {s.MicroBatch}: must be at least 1");
-            }
             o.WriteLine(embedded
                 ? $"genomamba pretrain: recipe '{r.Name}' on the embedded data ({Path.GetFileName(s.Genome)} + {Path.GetFileName(s.Intervals)}); give --genome and --intervals{(r == Quick ? " (and --recipe paper)" : "")} for a real run"
                 : $"genomamba pretrain: recipe '{r.Name}' on {s.Genome} + {s.Intervals}");
-            return parse.GetValue(dryRun) ? DryRun(s, o) : Train(s, o);
+            return parse.GetValue(common.DryRun) ? DryRun(s, o) : Train(s, o);
         }));
         return cmd;
     }
@@ -147,6 +139,9 @@ public static class PretrainCommand
         public long Budget { get; init; }
         public long? SegmentLength { get; init; }
 
+        /// <summary>The model: --model at --preset, a HyenaDNA filter sized for --len.</summary>
+        public ModelSpec Model => ModelPresets.LanguageModel(Family, Preset, Length);
+
         public PretrainingWarmup Warmup_ => new()
         {
             TargetLength = Length,
@@ -163,14 +158,12 @@ public static class PretrainCommand
     static int DryRun(Settings s, TextWriter o)
     {
         TorchRuntime.EnsureLoaded();
-        var config = TrainingRun.Config(s.Family, s.Preset, s.Length);
         // The plan needs sample counts only: from the BED alone when the genome is not at hand (planning a cluster run).
-        Func<int, long> samples;
+        IReadOnlyList<GenomeInterval> rows;
         if (File.Exists(s.Genome))
         {
             using var g = GenomeFile.Open(s.Genome);
-            var rows = GenomeInterval.FromBed(BedReader.Read(s.Intervals, new BedReadOptions { Genome = g }).Intervals);
-            samples = SampleCounter(rows);
+            rows = GenomeInterval.FromBed(BedReader.Read(s.Intervals, new BedReadOptions { Genome = g }).Intervals);
         }
         else
         {
@@ -178,10 +171,10 @@ public static class PretrainCommand
             {
                 o.WriteLine($"note: {s.Genome} not found; planning from the BED alone");
             }
-            samples = SampleCounter(GenomeInterval.FromBed(BedReader.Read(s.Intervals).Intervals));
+            rows = GenomeInterval.FromBed(BedReader.Read(s.Intervals).Intervals);
         }
-        var plan = PretrainPlan.Make(config, s.Warmup_, samples, s.Budget, s.Precision, s.MicroBatch, s.SegmentLength);
-        o.WriteLine(plan.ToString());
+        var plan = TrainingPlan.ForPretraining(s.Model, s.Warmup_, l => IntervalDataset.CountSamples(rows, l), s.Budget, s.Precision, s.MicroBatch, s.SegmentLength);
+        o.WriteLine(TrainingPlanText.Format(plan));
         long total = plan.TotalSteps;
         if (total > 0)
         {
@@ -200,30 +193,23 @@ public static class PretrainCommand
         return 0;
     }
 
-    // Mamba semantics: ⌊n/L⌋ samples per train interval of n ≥ L bases, else 2 (IntervalDataset's count).
-    static Func<int, long> SampleCounter(IReadOnlyList<GenomeInterval> rows)
-    {
-        var train = rows.Where(r => r.Split == IntervalDatasetOptions.TrainSplit).Select(r => r.Length).ToArray();
-        return l => train.Sum(n => n >= l ? n / l : 2);
-    }
-
     static int Train(Settings s, TextWriter o)
     {
         TorchRuntime.EnsureLoaded();
-        TrainingRun.SetThreads(s.Threads);
+        TrainingOptions.SetThreads(s.Threads);
         ScanBackend.Notice += line => o.WriteLine(line);
         _ = ScanBackend.Kind;
-        string? resumeFrom = TrainingRun.ResumeFrom(s.Resume, s.Out);
+        string? resumeFrom = RunDirectory.ResumeFrom(s.Resume, s.Out);
 
         using var genome = GenomeFile.Open(s.Genome);
         var rows = GenomeInterval.FromBed(BedReader.Read(s.Intervals, new BedReadOptions { Genome = genome }).Intervals);
-        var config = TrainingRun.Config(s.Family, s.Preset, s.Length);
+        var spec = s.Model;
         var warmup = s.Warmup_;
         var datasetOptions = new IntervalDatasetOptions { Seed = s.Seed };
         // Sample counts come from the datasets themselves, which also check every interval against the genome.
         var counts = new Dictionary<int, long>();
         long Samples(int l) => counts.TryGetValue(l, out long c) ? c : counts[l] = new IntervalDataset(genome, rows, datasetOptions with { Length = l }).Count;
-        var plan = PretrainPlan.Make(config, warmup, Samples, s.Budget, s.Precision, s.MicroBatch, s.SegmentLength);
+        var plan = TrainingPlan.ForPretraining(spec, warmup, Samples, s.Budget, s.Precision, s.MicroBatch, s.SegmentLength);
         if (plan.MemoryProblem(s.MicroBatch is not null) is { } problem)
         {
             throw new InvalidOperationException(problem);
@@ -234,19 +220,13 @@ public static class PretrainCommand
         }
 
         manual_seed(s.Seed);
-        nn.Module<Tensor, Tensor> model = config switch
+        using var model = plan.Model.Build();
+        foreach (var backbone in TrainingStage.Backbones(model))
         {
-            MambaConfig m => new MambaLM(m) { Precision = Compute(s.Precision) },
-            HyenaConfig h => new HyenaLM(h) { Precision = Compute(s.Precision) },
-            _ => throw new InvalidOperationException(),
-        };
-        using var _model = model;
-        var stageMemory = plan.Stages.ToDictionary(x => x.Stage.Length, x => x.Memory);
-        var task = new LanguageModelTask(model, genome, rows, plan.ToWarmupPlan(), datasetOptions,
-            s.ValidWindows ?? LanguageModelTask.DefaultValidationWindows(s.Length), s.DataSource)
-        {
-            OnStage = stage => TrainingRun.Apply(model, stageMemory[stage.Length].Checkpointing, stageMemory[stage.Length].SegmentLength),
-        };
+            backbone.Precision = s.Precision.Compute();
+        }
+        var task = new LanguageModelTask(model, genome, rows, plan.Warmup, datasetOptions,
+            s.ValidWindows ?? LanguageModelTask.DefaultValidationWindows(s.Length), s.DataSource);
         long scheduled = Math.Min(plan.TotalSteps, s.Recipe.ScheduleSteps ?? long.MaxValue);
         var schedule = LrSchedule.Pretraining(s.Lr, scheduled);
         var trainer = new Trainer(task, schedule, new TrainerOptions
@@ -256,14 +236,14 @@ public static class PretrainCommand
             EvalEvery = s.EvalEvery,
             SaveEvery = s.SaveEvery,
             OutputDirectory = s.Out,
-        });
-        o.WriteLine($"model: {plan.Model}; {TrainingRun.PrecisionText(s.Precision)}");
+        }, plan);
+        o.WriteLine($"model: {plan.Model.ConfigText}; {TrainingOptions.PrecisionText(s.Precision)}");
         o.WriteLine($"plan: {plan.Stages.Count} stage(s), {plan.TotalSteps:N0} steps, {plan.TotalTokens:N0} tokens; LR {s.Lr:G3} cosine over {scheduled:N0} steps, warmup {schedule.WarmupSteps:N0}" +
                     (Math.Min(s.Steps ?? long.MaxValue, scheduled) is var stopAt && stopAt < plan.TotalSteps ? $"; stopping after {stopAt:N0} steps" : ""));
         o.WriteLine($"output: {Path.Combine(s.Out, Trainer.CheckpointFileName)}, {Path.Combine(s.Out, Trainer.MetricsFileName)}");
         var view = new TrainingProgressView(o, live: TrainingProgressView.IsTerminal && ReferenceEquals(o, Console.Out), perplexity: true);
         trainer.Progress += view.Handle;
-        using var stop = new TrainingRun.StopSignal(line => o.WriteLine(line));
+        using var stop = new StopSignal(line => o.WriteLine(line));
         using var checkpoint = resumeFrom is null ? null : Checkpoint.Load(resumeFrom);
         if (checkpoint is not null)
         {
@@ -282,6 +262,4 @@ public static class PretrainCommand
         }
         return 0;
     }
-
-    static ComputePrecision Compute(TrainingPrecision p) => p == TrainingPrecision.BFloat16 ? ComputePrecision.BFloat16 : ComputePrecision.Float32;
 }

@@ -78,6 +78,15 @@ public sealed class IntervalDataset
     /// <summary>Number of samples (in one epoch).</summary>
     public int Count { get; }
 
+    /// <summary>
+    /// <see cref="Count"/> from the intervals alone, without a genome: the samples of <paramref name="split"/> at
+    /// <paramref name="length"/> under Mamba semantics (⌊n/L⌋ per interval of n ≥ L bases, else 2), by the same rule the
+    /// dataset places them. For plans made from a BED when the genome is not at hand.
+    /// </summary>
+    public static long CountSamples(IEnumerable<GenomeInterval> intervals, int length, string split = IntervalDatasetOptions.TrainSplit) =>
+        intervals.Where(iv => string.Equals(iv.Split, split, StringComparison.Ordinal))
+            .Sum(iv => (long)IntervalDatasetWindows.MambaSampleCount(iv.Length, length));
+
     /// <summary>Number of intervals of the selected split.</summary>
     public int IntervalCount => _intervals.Length;
 

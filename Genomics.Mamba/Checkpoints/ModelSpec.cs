@@ -38,6 +38,18 @@ public sealed class ModelSpec
 
     public bool IsClassifier => Classes > 0;
 
+    /// <summary>"mamba" or "hyena", as the command line and checkpoints spell it.</summary>
+    public string Family => Name(Kind);
+
+    /// <summary>The config's one-line description ("Mamba d_model 128 × 12 blocks, …, 1,401,472 parameters").</summary>
+    public string ConfigText => Mamba?.ToString() ?? Hyena!.ToString();
+
+    /// <summary>Parameters of the backbone and language-model head (a classifier's head adds d × classes).</summary>
+    public long ParameterCount => Mamba?.ParameterCount ?? Hyena!.ParameterCount;
+
+    /// <summary>This spec with a HyenaDNA filter sized for <paramref name="length"/> positions; a Mamba spec as is (no length limit).</summary>
+    public ModelSpec ForContext(int length) => Hyena is null ? this : new(Kind, null, Hyena.ForContext(length).Validate(), Classes, Pooling);
+
     public static ModelSpec LanguageModel(MambaConfig config) => new(ModelKind.Mamba, config.Validate(), null, 0, Pooling.Last);
 
     public static ModelSpec LanguageModel(HyenaConfig config) => new(ModelKind.Hyena, null, config.Validate(), 0, Pooling.Last);

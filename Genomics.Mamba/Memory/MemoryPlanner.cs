@@ -1,3 +1,4 @@
+using Genomics.Mamba.Checkpoints;
 using Genomics.Mamba.Config;
 using Genomics.Mamba.Modules;
 
@@ -49,6 +50,21 @@ public static class MemoryPlanner
     public static MemoryPlan Plan(HyenaConfig config, long length, long batch, long budgetBytes,
         TrainingPrecision precision = TrainingPrecision.Float32, ActivationCheckpointing policy = ActivationCheckpointing.Auto) =>
         Plan(Covering(config, length), length, batch, budgetBytes, precision, policy);
+
+    /// <summary>Predicted peak of one micro-step of the language model of <paramref name="model"/>'s architecture and config.</summary>
+    public static MemoryEstimate Estimate(ModelSpec model, long length, long microBatch,
+        TrainingPrecision precision = TrainingPrecision.Float32, bool checkpointing = false, long? segmentLength = null) =>
+        model.Mamba is { } m
+            ? Estimate(m, length, microBatch, precision, checkpointing, segmentLength)
+            : Estimate(model.Hyena!, length, microBatch, precision, checkpointing, segmentLength);
+
+    /// <summary>How to train the language model of <paramref name="model"/>'s architecture and config (a classifier's
+    /// trunk costs the same; its head is smaller than the LM head) at batch × length within <paramref name="budgetBytes"/>.</summary>
+    public static MemoryPlan Plan(ModelSpec model, long length, long batch, long budgetBytes,
+        TrainingPrecision precision = TrainingPrecision.Float32, ActivationCheckpointing policy = ActivationCheckpointing.Auto) =>
+        model.Mamba is { } m
+            ? Plan(m, length, batch, budgetBytes, precision, policy)
+            : Plan(model.Hyena!, length, batch, budgetBytes, precision, policy);
 
     static ModelFootprint Covering(HyenaConfig config, long length)
     {
@@ -119,7 +135,7 @@ public static class MemoryPlanner
         // glibc's share: by the size of the typical tensor of each part (checkpointed block inputs are d wide, the
         // working set spans a segment).
         double full = MemoryCalibration.AllocatorSlack(4 * tokens * f.TypicalWidth);
-        // Segmented runs map every block of 1 MiB or more (the CLI's MallocTuning.ForSegmentedRecompute): RSS follows them.
+        // Segmented runs map every block of 1 MiB or more (MallocTuning.ForSegmentedRecompute, applied by the stage): RSS follows them.
         double part = checkpointing && segment < length ? MemoryCalibration.MappedSlack : MemoryCalibration.AllocatorSlack(4 * segTokens * f.TypicalWidth);
         saved *= checkpointing ? MemoryCalibration.AllocatorSlack(4 * tokens * f.DModel) : full;
         (working, chunks, fft, head) = (working * part, chunks * part, fft * part, head * full);

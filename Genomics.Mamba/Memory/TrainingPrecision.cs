@@ -12,3 +12,11 @@ public enum TrainingPrecision
     /// </summary>
     BFloat16,
 }
+
+/// <summary>The module setting that realises a <see cref="TrainingPrecision"/>.</summary>
+public static class TrainingPrecisionExtensions
+{
+    /// <summary>The compute dtype the backbones run in for this training precision.</summary>
+    public static Precision.ComputePrecision Compute(this TrainingPrecision precision) =>
+        precision == TrainingPrecision.BFloat16 ? Precision.ComputePrecision.BFloat16 : Precision.ComputePrecision.Float32;
+}

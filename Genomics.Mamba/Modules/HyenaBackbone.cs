@@ -13,7 +13,7 @@ namespace Genomics.Mamba.Modules;
 /// sequence classifier; its keys (embeddings.word_embeddings.weight, layers.{i}.mixer.in_proj.weight, …, ln_f.*) are
 /// hyena-dna's under "backbone.".
 /// </summary>
-public sealed class HyenaBackbone : nn.Module<Tensor, Tensor>
+public sealed class HyenaBackbone : nn.Module<Tensor, Tensor>, IBackbone
 {
 #pragma warning disable IDE1006 // hyena-dna's state-dict keys
     readonly HyenaEmbeddings embeddings;

@@ -12,7 +12,7 @@ namespace Genomics.Mamba.Modules;
 /// sequence classifier; its state-dict keys (embedding.weight, layers.{i}.mixer.in_proj.weight, …, norm_f.weight)
 /// are mamba_ssm's under "backbone.".
 /// </summary>
-public sealed class MambaBackbone : nn.Module<Tensor, Tensor>
+public sealed class MambaBackbone : nn.Module<Tensor, Tensor>, IBackbone
 {
 #pragma warning disable IDE1006 // mamba_ssm's state-dict keys
     readonly Embedding embedding;

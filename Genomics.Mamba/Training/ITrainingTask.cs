@@ -32,12 +32,6 @@ public interface ITrainingTask
     /// <summary>What the data is, recorded in checkpoints so a resume on other data is noticed.</summary>
     string DataSource { get; }
 
-    /// <summary>
-    /// Called when a stage starts (and at the resumed stage): the place to switch per-stage model settings, such as
-    /// activation checkpointing and segment length chosen by the memory planner for that stage's L and micro-batch.
-    /// </summary>
-    void BeginStage(WarmupStage stage);
-
     /// <summary>Metric name of the training loss in logs ("loss"); perplexity is shown for language models only.</summary>
     bool IsLanguageModel { get; }
 }

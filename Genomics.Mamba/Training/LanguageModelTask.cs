@@ -42,11 +42,6 @@ public sealed class LanguageModelTask : ITrainingTask
 
     public string DataSource { get; }
 
-    /// <summary>Per-stage model settings (checkpointing, segments), applied when the trainer starts a stage.</summary>
-    public Action<WarmupStage>? OnStage { get; init; }
-
-    public void BeginStage(WarmupStage stage) => OnStage?.Invoke(stage);
-
     public bool IsLanguageModel => true;
 
     /// <summary>Windows of the fixed validation subset.</summary>

@@ -35,11 +35,6 @@ public sealed class SpeciesTask : ITrainingTask
 
     public string DataSource { get; }
 
-    /// <summary>Per-stage model settings (checkpointing, segments), applied when the trainer starts a stage.</summary>
-    public Action<WarmupStage>? OnStage { get; init; }
-
-    public void BeginStage(WarmupStage stage) => OnStage?.Invoke(stage);
-
     public bool IsLanguageModel => false;
 
     public long SamplesPerEpoch(int length) => Dataset.Count(SpeciesSplit.Train);

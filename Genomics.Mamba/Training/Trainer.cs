@@ -38,14 +38,24 @@ public sealed class Trainer
     readonly TrainerOptions _options;
     readonly Dictionary<int, IBatchSource> _sources = [];
 
-    public Trainer(ITrainingTask task, LrSchedule schedule, TrainerOptions options)
+    /// <param name="plan">The run's <see cref="TrainingPlan"/>: its stages must be the task's, and each stage's memory plan
+    /// (recompute, segments) is applied to the model when the stage starts. Null leaves the model's settings alone.</param>
+    public Trainer(ITrainingTask task, LrSchedule schedule, TrainerOptions options, TrainingPlan? plan = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         _task = task;
         _schedule = (schedule ?? throw new ArgumentNullException(nameof(schedule))).Validate();
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        if (plan is not null && !plan.Warmup.Stages.SequenceEqual(task.Plan.Stages))
+        {
+            throw new ArgumentException($"the training plan's stages ({plan.Warmup}) are not the task's ({task.Plan})", nameof(plan));
+        }
+        Plan = plan;
         TotalSteps = task.Plan.TotalSteps(task.SamplesPerEpoch);
     }
+
+    /// <summary>The plan whose stages this trainer applies, or null.</summary>
+    public TrainingPlan? Plan { get; }
 
     /// <summary>Reports every step, stage change, validation, checkpoint and the end.</summary>
     public event Action<TrainingEvent>? Progress;
@@ -104,7 +114,7 @@ public sealed class Trainer
             if (at.StageIndex != lastStage)
             {
                 lastStage = at.StageIndex;
-                _task.BeginStage(stage);
+                Plan?.Stages[at.StageIndex].ApplyTo(model);
                 Emit(Event(TrainingEventKind.StageStarted, step, end, at, 0, 0, 0, 0, tokensSeen, clock, null), metrics);
             }
             long stepsPerEpoch = stage.StepsPerEpoch(_task.SamplesPerEpoch(stage.Length));

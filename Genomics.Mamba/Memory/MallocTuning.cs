@@ -1,9 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Genomics.Cli;
+namespace Genomics.Mamba.Memory;
 
 /// <summary>
-/// glibc malloc settings for training loops, applied once at start-up before libtorch allocates anything.
+/// glibc malloc settings for training loops, applied once at start-up before libtorch allocates anything (a program
+/// calls <see cref="Apply"/> first thing; the <see cref="MemoryPlanner"/>'s predictions assume these settings, and a
+/// training stage that recomputes in segments switches to <see cref="ForSegmentedRecompute"/> itself).
 /// Why: libtorch's CPU allocator has no cache, so every tensor is a malloc/free. By default glibc serves blocks above
 /// a dynamic mmap threshold with fresh pages and trims the heap top above 2 × that threshold (≤ 64 MiB), handing
 /// memory back to the kernel at every step; the next step faults it in again, and first touch is slow on these VMs
@@ -15,7 +17,7 @@ namespace Genomics.Cli;
 /// the trim threshold alone would freeze the mmap threshold at 128 KiB (glibc turns the dynamic one off), which is
 /// the slowest setting of all. GENOMAMBA_MALLOC=default skips this, to measure the difference.
 /// </summary>
-internal static partial class MallocTuning
+public static partial class MallocTuning
 {
     const int M_TRIM_THRESHOLD = -1;
     const int M_MMAP_THRESHOLD = -3;
