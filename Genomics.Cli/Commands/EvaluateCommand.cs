@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Genomics.Cli.Plots;
+using Genomics.Charts;
 using Genomics.Data;
 using Genomics.Data.Bed;
 using Genomics.Data.Datasets;

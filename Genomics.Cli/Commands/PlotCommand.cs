@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Genomics.Cli.Plots;
+using Genomics.Charts;
 
 namespace Genomics.Cli.Commands;
 

@@ -2,7 +2,7 @@ using Genomics.Mamba.Checkpoints;
 using Genomics.Mamba.Evaluation;
 using ScottPlot;
 
-namespace Genomics.Cli.Plots;
+namespace Genomics.Charts;
 
 /// <summary>
 /// A species classifier's confusion matrix as a PNG: true species down (the first on top), predicted across, each cell

@@ -2,7 +2,7 @@ using Genomics.Mamba.Checkpoints;
 using Genomics.Mamba.Evaluation;
 using ScottPlot;
 
-namespace Genomics.Cli.Plots;
+namespace Genomics.Charts;
 
 /// <summary>
 /// Perplexity against context length as a PNG: one point per length with its 95% bootstrap interval, the context axis

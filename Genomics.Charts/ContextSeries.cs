@@ -1,4 +1,4 @@
-namespace Genomics.Cli.Plots;
+namespace Genomics.Charts;
 
 /// <summary>One measured point of a chart against context length: the estimate and its 95% interval.</summary>
 public sealed record ContextPoint(int Context, double Value, double Low, double High);

@@ -2,7 +2,7 @@ using System.Globalization;
 using Genomics.Mamba.Checkpoints;
 using ScottPlot;
 
-namespace Genomics.Cli.Plots;
+namespace Genomics.Charts;
 
 /// <summary>
 /// Several runs on one chart against context length, as the notebooks compare them: the context axis in powers of two

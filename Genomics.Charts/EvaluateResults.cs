@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Genomics.Data;
 
-namespace Genomics.Cli.Plots;
+namespace Genomics.Charts;
 
 /// <summary>A perplexity.json written by `genomamba evaluate`: the model, what was scored, and the finite points.</summary>
 public sealed record PerplexityRun(string Path, string Model, int? Tail, bool BasesOnly, IReadOnlyList<ContextPoint> Points);
