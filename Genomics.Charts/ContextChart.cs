@@ -1,4 +1,5 @@
 using System.Globalization;
+using Genomics.Data;
 using Genomics.Mamba.Checkpoints;
 using ScottPlot;
 

@@ -21,7 +21,7 @@ public static class DataFetchCommand
         };
         var width = new Option<int>("--line-width", "-n") { Description = "bases per output line", DefaultValueFactory = _ => FastaWriter.DefaultLineWidth };
         var upper = new Option<bool>("--upper") { Description = "upper-case soft-masked bases (default: keep the mask, as samtools does)" };
-        var output = new Option<string?>("--output", "-o") { Description = "write FASTA here (temp file then rename) instead of stdout" };
+        var output = new Option<string?>("--out", "-o") { Description = "write FASTA here (temp file then rename) instead of stdout" };
         var cmd = new Command("fetch", "Print regions of a genome as FASTA (samtools faidx style)") { genome, regions, width, upper, output };
         cmd.SetAction(parse =>
         {

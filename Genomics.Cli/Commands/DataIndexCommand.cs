@@ -9,7 +9,7 @@ public static class DataIndexCommand
     public static Command Build()
     {
         var genome = DataCommands.GenomeArgument("plain FASTA file to index");
-        var output = new Option<string?>("--output", "-o") { Description = "index path (default: GENOME.fai)" };
+        var output = new Option<string?>("--out", "-o") { Description = "index path (default: GENOME.fai)" };
         var cmd = new Command("index", "Write a samtools-compatible .fai index of a plain FASTA file") { genome, output };
         cmd.SetAction(parse =>
         {

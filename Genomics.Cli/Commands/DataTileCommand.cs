@@ -13,8 +13,8 @@ public static class DataTileCommand
     public static Command Build()
     {
         var genome = DataCommands.GenomeArgument();
-        var output = new Option<string>("--output", "-o") { Description = "output BED (temp file then rename)", Required = true };
-        var length = new Option<int>("--length") { Description = "tile length in bp (Enformer: 131072 = 2^17)", DefaultValueFactory = _ => 131_072 };
+        var output = new Option<string>("--out", "-o") { Description = "output BED (temp file then rename)", Required = true };
+        var length = new Option<int>("--len") { Description = "tile length in bp (Enformer: 131072 = 2^17)", DefaultValueFactory = _ => 131_072 };
         var stride = new Option<int?>("--stride") { Description = "distance between tile starts (default: the tile length, no overlap)" };
         var maxN = new Option<double>("--max-n") { Description = "skip tiles with more than this fraction of N", DefaultValueFactory = _ => 0.1 };
         var valid = new Option<double>("--valid-fraction") { Description = "fraction of tiles assigned to 'valid' (stable hash of seed, chrom, start)", DefaultValueFactory = _ => 0.05 };

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Genomics.Data;
 using Genomics.Data.Tokenization;
 using Genomics.Mamba.Checkpoints;
 using Genomics.Mamba.Inference;

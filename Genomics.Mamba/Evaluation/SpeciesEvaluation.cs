@@ -17,6 +17,14 @@ public static class SpeciesEvaluation
     /// batches of <paramref name="batch"/>; progress reports samples done.
     /// </summary>
     public static ConfusionMatrix Run(SequenceClassifier classifier, SpeciesDataset dataset, SpeciesSplit split, int length,
+        int batch = 16, long? count = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
+        Score(classifier, dataset, split, length, batch, count, progress, cancellationToken).Matrix;
+
+    /// <summary>
+    /// <see cref="Run"/> with the mean cross-entropy of the scored samples (NaN when none): the one scoring loop, which
+    /// fine-tuning's validation and test reports (<see cref="Training.ClassificationReport"/>) and `evaluate` share.
+    /// </summary>
+    public static (ConfusionMatrix Matrix, double Loss) Score(SequenceClassifier classifier, SpeciesDataset dataset, SpeciesSplit split, int length,
         int batch = 16, long? count = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(classifier);
@@ -38,6 +46,7 @@ public static class SpeciesEvaluation
         using var evalMode = Inference.EvalMode.Enter(classifier);
         using var noGrad = no_grad();
         var tokens = new int[length];
+        double lossSum = 0;
         for (long start = 0; start < total; start += batch)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -53,13 +62,16 @@ public static class SpeciesEvaluation
                 }
             }
             using var scope = NewDisposeScope();
-            var predicted = classifier.forward(tensor(ids, [n, length], device: device)).argmax(1).cpu().data<long>().ToArray();
+            var logits = classifier.forward(tensor(ids, [n, length], device: device));                   // (n, classes)
+            lossSum += nn.functional.cross_entropy(logits, tensor(labels.Select(l => (long)l).ToArray(), device: device),
+                reduction: nn.Reduction.Sum).ToDouble();
+            var predicted = logits.argmax(1).cpu().data<long>().ToArray();
             for (int i = 0; i < n; i++)
             {
                 matrix.Add(labels[i], (int)predicted[i]);
             }
             progress?.Report(start + n);
         }
-        return matrix;
+        return (matrix, matrix.Total == 0 ? double.NaN : lossSum / matrix.Total);
     }
 }

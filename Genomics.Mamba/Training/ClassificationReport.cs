@@ -47,34 +47,16 @@ public sealed record ClassificationReport(IReadOnlyList<string> Classes, long[,]
         {
             return new ClassificationReport(dataset.SpeciesNames, confusion, double.NaN);
         }
-        var batches = new SpeciesBatches(dataset, split, batchSize, length);
-        var loader = new PrefetchLoader(batches, new PrefetchLoaderOptions { Workers = 1, Prefetch = 2 });
-        bool training = model.training;
-        model.eval();
-        double lossSum = 0;
-        long n = 0;
-        try
+        var (matrix, loss) = SpeciesEvaluation.Score(model, dataset, split, length ?? dataset.Options.SequenceLength, batchSize,
+            cancellationToken: cancellationToken);
+        for (int i = 0; i < k; i++)
         {
-            using var noGrad = no_grad();
-            foreach (var batch in loader.Epoch(0, 0, cancellationToken))
+            for (int j = 0; j < k; j++)
             {
-                using var scope = NewDisposeScope();
-                var labels = BatchTensors.Labels(batch);
-                var logits = model.forward(BatchTensors.Inputs(batch));               // (b, classes)
-                lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).ToDouble();
-                long[] predicted = logits.argmax(1).data<long>().ToArray();
-                for (int r = 0; r < batch.Size; r++)
-                {
-                    confusion[batch.Labels[r], predicted[r]]++;
-                }
-                n += batch.Size;
+                confusion[i, j] = matrix[i, j];
             }
         }
-        finally
-        {
-            model.train(training);
-        }
-        return new ClassificationReport(dataset.SpeciesNames, confusion, lossSum / n);
+        return new ClassificationReport(dataset.SpeciesNames, confusion, loss);
     }
 
     /// <summary>The report as JSON: accuracy with its interval, per-class accuracy, the confusion matrix (rows: true class), loss.</summary>

@@ -26,7 +26,7 @@ public class DataTileTests(Chr2Files chr2) : IClassFixture<Chr2Files>
         using var dir = TestData.NewTempDir();
         string bed = dir.File("tiles.bed");
 
-        var result = Genomamba.Run(dir, "data", "tile", chr2.Gzip, "-o", bed, "--length", "32768", "--valid-fraction", "0.1", "--test-fraction", "0.1", "--seed", "1");
+        var result = Genomamba.Run(dir, "data", "tile", chr2.Gzip, "-o", bed, "--len", "32768", "--valid-fraction", "0.1", "--test-fraction", "0.1", "--seed", "1");
 
         Assert.Equal(0, result.ExitCode);
         using var genome = GenomeFile.Open(chr2.Gzip);
@@ -49,7 +49,7 @@ public class DataTileTests(Chr2Files chr2) : IClassFixture<Chr2Files>
         string yeast = TestData.Shared("genomes/Saccharomyces_cerevisiae_chrI_chrII.fa.gz");
         string bed = dir.File("yeast.bed");
 
-        var result = Genomamba.Run(dir, "data", "tile", yeast, "-o", bed, "--length", "10000", "--valid-chroms", "chrI");
+        var result = Genomamba.Run(dir, "data", "tile", yeast, "-o", bed, "--len", "10000", "--valid-chroms", "chrI");
 
         Assert.Equal(0, result.ExitCode);
         var records = ReferenceFasta.Read(yeast).ToDictionary(r => r.Name, r => r.Bases);

@@ -1,3 +1,4 @@
+using Genomics.Data;
 using Genomics.Mamba.Checkpoints;
 using Genomics.Mamba.Modules;
 using static Genomics.Mamba.Tests.Checkpoints.CheckpointTestData;

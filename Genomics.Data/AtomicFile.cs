@@ -1,9 +1,10 @@
-namespace Genomics.Mamba.Checkpoints;
+namespace Genomics.Data;
 
 /// <summary>
 /// Replace-or-nothing file writes: the content goes to a temporary file in the target's own directory (same file
 /// system, so the final rename is atomic), is flushed to disk, then renamed over the target. A crash or exception
-/// mid-write leaves the previous file untouched and removes the temporary one.
+/// mid-write leaves the previous file untouched and removes the temporary one. The one implementation: every output of
+/// the toolkit (indexes, FASTA, checkpoints, weights, results, charts) is written through it.
 /// </summary>
 public static class AtomicFile
 {
