@@ -22,19 +22,19 @@ public static class ModelBench
 {
     /// <param name="Models">Model specs: family-preset ("mamba-1.4M", "hyena-7M") or family-dWIDTHxDEPTH ("mamba-d128x8").</param>
     /// <param name="Lens">Lengths for every model; null for the default grid.</param>
-    /// <param name="Checkpointing">Backbone setting for every case (Auto: the model's default, on from 2^16).</param>
+    /// <param name="Recompute">Backbone setting for every case (Auto: the model's default, on from 2^16).</param>
     /// <param name="BudgetBytes">Budget the printed plan is made for.</param>
     /// <param name="Force">Run cases whose predicted peak exceeds the memory this machine has available.</param>
     /// <param name="Batch">Sequences per step for every case instead of max(1, 2^16 / L).</param>
     /// <param name="DryRun">Print each case's predicted peak and the planner's plan; run nothing.</param>
     /// <param name="Threads">torch.set_num_threads in each case (0: libtorch's default, one per core).</param>
-    public sealed record Options(string[]? Models, long[]? Lens, int Repeats, bool Quick, ActivationCheckpointing Checkpointing, long BudgetBytes,
+    public sealed record Options(string[]? Models, long[]? Lens, int Repeats, bool Quick, RecomputePolicy Recompute, long BudgetBytes,
         bool Force = false, int Threads = 0, bool DryRun = false, long? Batch = null);
 
     /// <summary>One configuration: a model spec, L, batch, and whether it trains (AdamW) or only runs forward+backward.</summary>
-    public sealed record Case(string Model, long Length, long Batch, bool Train, ActivationCheckpointing Checkpointing)
+    public sealed record Case(string Model, long Length, long Batch, bool Train, RecomputePolicy Recompute)
     {
-        public string Key => string.Join(':', Model, Length, Batch, Train ? "train" : "fwdbwd", Checkpointing);
+        public string Key => string.Join(':', Model, Length, Batch, Train ? "train" : "fwdbwd", Recompute);
 
         public static Case Parse(string key)
         {
@@ -44,7 +44,7 @@ public static class ModelBench
                 throw new ArgumentException($"--case '{key}': expected model:L:batch:train|fwdbwd:Auto|Always|Never");
             }
             return new Case(parts[0], long.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture),
-                parts[3] == "train", Enum.Parse<ActivationCheckpointing>(parts[4]));
+                parts[3] == "train", Enum.Parse<RecomputePolicy>(parts[4]));
         }
     }
 
@@ -66,24 +66,24 @@ public static class ModelBench
         {
             foreach (var l in lens)
             {
-                var c = Make(model, l, o.Checkpointing);
+                var c = Make(model, l, o.Recompute);
                 cases.Add(o.Batch is { } b ? c with { Batch = b } : c);
             }
         }
         if (models is null && o.Lens is not { Length: > 0 })
         {
             // Issue 4's extra rows: the width users compare against Python implementations, and one sequence of 2^20.
-            cases.Add(new Case("mamba-d128x8", 4096, 1, true, o.Checkpointing));
+            cases.Add(new Case("mamba-d128x8", 4096, 1, true, o.Recompute));
             if (!o.Quick)
             {
-                cases.Add(Make("mamba-1.4M", DefaultLongLength, ActivationCheckpointing.Always));
+                cases.Add(Make("mamba-1.4M", DefaultLongLength, RecomputePolicy.Always));
             }
         }
         return cases;
     }
 
     /// <summary>batch = max(1, 2^16 / L) as issue 4 asks; from 2^20 on, one forward+backward.</summary>
-    static Case Make(string model, long length, ActivationCheckpointing ckpt) =>
+    static Case Make(string model, long length, RecomputePolicy ckpt) =>
         new(model, length, Math.Max(1, (1L << 16) / length), length < DefaultLongLength, ckpt);
 
     public static IReadOnlyList<Measurement> Run(Options o, Action<string> log, TextWriter? output = null)
@@ -117,18 +117,18 @@ public static class ModelBench
     }
 
     static string Summary(MemoryPlan p) =>
-        $"ckpt {(p.Checkpointing ? p.SegmentLength is { } s ? $"on/seg {s}" : "on" : "off")}, micro-batch {p.MicroBatch}×{p.GradientAccumulation}" +
+        $"recompute {(p.Recompute ? p.SegmentLength is { } s ? $"on/seg {s}" : "on" : "off")}, micro-batch {p.MicroBatch}×{p.GradientAccumulation}" +
         (p.Fits ? "" : " (does not fit)");
 
     /// <summary>The planner's estimate for exactly what the case runs, and its own plan for the case's L and batch.</summary>
     static (string Description, MemoryPlan Plan, MemoryEstimate Estimate) Predict(Case c, long budget)
     {
-        bool ckpt = c.Checkpointing == ActivationCheckpointing.Always
-                    || (c.Checkpointing == ActivationCheckpointing.Auto && c.Length >= BlockCheckpoint.AutoFromLength);
+        bool ckpt = c.Recompute == RecomputePolicy.Always
+                    || (c.Recompute == RecomputePolicy.Auto && c.Length >= BlockRecompute.AutoFromLength);
         var model = ModelPresets.FromKey(c.Model, checked((int)c.Length));
         // The backbone segments by its default policy (SegmentPolicy.Auto) when checkpointing long sequences.
         var estimate = MemoryPlanner.Estimate(model, c.Length, c.Batch, checkpointing: ckpt,
-            segmentLength: ckpt ? SegmentPolicy.Auto.SegmentFor(c.Length, c.Checkpointing) : null);
+            segmentLength: ckpt ? SegmentPolicy.Auto.SegmentFor(c.Length, c.Recompute) : null);
         var plan = MemoryPlanner.Plan(model, c.Length, c.Batch, budget);
         string description = model.ConfigText;
         // A forward+backward without an optimizer step creates no AdamW moments.
@@ -219,11 +219,11 @@ public static class ModelBench
         using var model = ModelPresets.FromKey(c.Model, checked((int)c.Length)).Build();
         foreach (var backbone in Genomics.Mamba.Training.TrainingStage.Backbones(model))
         {
-            backbone.Checkpointing = c.Checkpointing;
+            backbone.Recompute = c.Recompute;
         }
         {
-            bool ckpt = BlockCheckpoint.Applies(c.Checkpointing, c.Length);
-            if (SegmentPolicy.Auto.SegmentFor(c.Length, c.Checkpointing) is not null)
+            bool ckpt = BlockRecompute.Applies(c.Recompute, c.Length);
+            if (SegmentPolicy.Auto.SegmentFor(c.Length, c.Recompute) is not null)
             {
                 MallocTuning.ForSegmentedRecompute();   // both backbones segment long sequences by default
             }

@@ -17,8 +17,8 @@ public static class ModelBenchCommand
         var lens = new Option<long[]>("--lens") { Description = "sequence lengths L (default: 1024 16384 131072); batch = max(1, 2^16/L); L ≥ 2^20 runs one forward+backward", AllowMultipleArgumentsPerToken = true };
         var repeats = new Option<int>("--repeats") { Description = "timed training steps per configuration (the median is reported)", DefaultValueFactory = _ => 3 };
         var quick = new Option<bool>("--quick") { Description = "small sizes only (L ≤ 16384, no 2^20 run)" };
-        var checkpointing = new Option<ActivationCheckpointing>("--checkpointing") { Description = "activation checkpointing: Auto (on from L = 2^16), Always, Never; the 2^20 row always checkpoints", DefaultValueFactory = _ => ActivationCheckpointing.Auto };
-        var budget = new Option<double>("--budget-gib") { Description = "memory budget (GiB) the memory planner's plan is printed for", DefaultValueFactory = _ => 12 };
+        var recompute = new Option<RecomputePolicy>("--recompute") { Description = "recompute blocks in backward (activation checkpointing): Auto (on from L = 2^16), Always, Never; the 2^20 row always recomputes", DefaultValueFactory = _ => RecomputePolicy.Auto };
+        var budget = new Option<double>("--memory-gib") { Description = "memory budget (GiB) the memory planner's plan is printed for", DefaultValueFactory = _ => 12 };
         var threads = new Option<int>("--threads") { Description = "torch.set_num_threads in each case (0: libtorch's default)", DefaultValueFactory = _ => 0 };
         var batch = new Option<long?>("--batch") { Description = "sequences per step for every case (default: max(1, 2^16/L))" };
         var dryRun = new Option<bool>("--dry-run") { Description = "print each case's predicted peak and the memory planner's plan; run nothing" };
@@ -27,14 +27,14 @@ public static class ModelBenchCommand
         var oneCase = new Option<string>("--case") { Description = "internal: run one configuration in this process and print its result", Hidden = true };
         var cmd = new Command("model", "Training tokens/s (forward+backward+AdamW, medians) and peak RSS of Mamba and HyenaDNA LMs, beside the memory planner's prediction")
         {
-            models, lens, batch, repeats, quick, checkpointing, budget, threads, force, dryRun, json, oneCase,
+            models, lens, batch, repeats, quick, recompute, budget, threads, force, dryRun, json, oneCase,
         };
         cmd.SetAction(parse =>
         {
             var err = parse.InvocationConfiguration.Error;
             if (parse.GetValue(repeats) < 1 || parse.GetValue(lens)?.Any(l => l < 1) == true || !(parse.GetValue(budget) > 0) || parse.GetValue(batch) < 1)
             {
-                throw new ArgumentException("--repeats, --lens, --batch and --budget-gib take positive numbers");
+                throw new ArgumentException("--repeats, --lens, --batch and --memory-gib take positive numbers");
             }
             if (parse.GetValue(oneCase) is { } key)
             {
@@ -42,7 +42,7 @@ public static class ModelBenchCommand
                 return 0;
             }
             var options = new ModelBench.Options(parse.GetValue(models), parse.GetValue(lens), parse.GetValue(repeats), parse.GetValue(quick),
-                parse.GetValue(checkpointing), (long)(parse.GetValue(budget) * (1L << 30)), parse.GetValue(force), parse.GetValue(threads), parse.GetValue(dryRun), parse.GetValue(batch));
+                parse.GetValue(recompute), (long)(parse.GetValue(budget) * (1L << 30)), parse.GetValue(force), parse.GetValue(threads), parse.GetValue(dryRun), parse.GetValue(batch));
             var results = ModelBench.Run(options, line => err.WriteLine(line), parse.InvocationConfiguration.Output);
             MeasurementPrinter.Print(results, parse.GetValue(json), parse.InvocationConfiguration.Output);
             return 0;

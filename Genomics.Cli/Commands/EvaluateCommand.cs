@@ -40,9 +40,9 @@ public static partial class EvaluateCommand
         var tail = new Option<int?>("--tail") { Description = "score only the last K positions of each window, so every scored base has at least c − K bases of context: the honest measure of what long context buys (default: all positions)" };
         var basesOnly = new Option<bool>("--bases-only") { Description = "renormalise the model's distribution over A/C/G/T before scoring (default: off — over the whole vocabulary, as the training loss)" };
         var maxWindows = new Option<int>("--max-windows") { Description = "windows per context length at most (a fixed, seed-chosen subset when there are more)", DefaultValueFactory = _ => 256 };
-        var mode = new Option<ScoringMode>("--mode") { Description = "auto: parallel forward where it fits --memory-budget, else (Mamba) stream the window through the recurrent state chunk by chunk; parallel, streamed or step force one (step: one token at a time, O(1) memory per token, slowest)", DefaultValueFactory = _ => ScoringMode.Auto };
+        var mode = new Option<ScoringMode>("--mode") { Description = "auto: parallel forward where it fits --memory-gib, else (Mamba) stream the window through the recurrent state chunk by chunk; parallel, streamed or step force one (step: one token at a time, O(1) memory per token, slowest)", DefaultValueFactory = _ => ScoringMode.Auto };
         var batch = new Option<int>("--batch") { Description = "windows scored together at most (fewer when memory says so)", DefaultValueFactory = _ => 8 };
-        var budget = new Option<long?>("--memory-budget") { Description = "MiB the scoring may use; decides parallel vs streamed and the batch (default: half the memory available to the process)" };
+        var budget = new Option<double?>("--memory-gib") { Description = "GiB the scoring may use (e.g. 0.5); decides parallel vs streamed and the batch (default: half the memory available to the process)" };
         var species = new Option<string?>("--species") { Description = "species accuracy of a classifier checkpoint on this directory of one genome per species (default for a classifier: the embedded data/apes)" };
         var concatenate = new Option<bool>("--concatenate") { Description = "--species: read each species' records as one sequence and hold out regions of it, as for the ape chr22 blocks (default: off; on for the embedded apes)" };
         var length = new Option<int>("--len") { Description = "--species: window length in tokens (a power of two)", DefaultValueFactory = _ => 1024 };
@@ -70,9 +70,9 @@ public static partial class EvaluateCommand
             {
                 throw new ArgumentException("--max-windows, --batch and --resamples must be at least 1");
             }
-            if (parse.GetValue(budget) is < 1)
+            if (parse.GetValue(budget) is { } gib && !(gib * 1024 >= 1))
             {
-                throw new ArgumentException($"--memory-budget must be at least 1 MiB (got {parse.GetValue(budget)})");
+                throw new ArgumentException($"--memory-gib must be at least 1 MiB, 0.001 GiB (got {parse.GetValue(budget)})");
             }
             string outDir = parse.GetValue(output) ?? $"evaluate-{(ckptPath is null ? $"random-{preset}" : Path.GetFileNameWithoutExtension(ckptPath))}";
             if (File.Exists(outDir))
@@ -112,7 +112,7 @@ public static partial class EvaluateCommand
                     Scored = new ScoredTargets { Tail = parse.GetValue(tail), BasesOnly = parse.GetValue(basesOnly) },
                     Mode = parse.GetValue(mode),
                     MaxBatch = parse.GetValue(batch),
-                    BudgetBytes = parse.GetValue(budget) is { } mib ? mib << 20 : InferenceMemory.DefaultBudgetBytes,
+                    BudgetBytes = parse.GetValue(budget) is { } budgetGib ? (long)(budgetGib * (1L << 30)) : InferenceMemory.DefaultBudgetBytes,
                     Resamples = parse.GetValue(resamples),
                     Seed = parse.GetValue(seed),
                 };

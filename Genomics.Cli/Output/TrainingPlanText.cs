@@ -15,11 +15,11 @@ public static class TrainingPlanText
         t.AppendLine(inv, $"model: {plan.Model.ConfigText}");
         t.AppendLine(inv, $"memory budget {MemoryEstimate.Format(plan.BudgetBytes)}, activations {(plan.Precision == TrainingPrecision.Float32 ? "fp32" : "bf16")}");
         t.AppendLine(inv, $"{plan.Stages.Count} stage(s):");
-        t.AppendLine(inv, $"  {"stage",5} {"L",10} {"epochs",6} {"steps/epoch",11} {"batch",7} {"micro × acc",13} {"checkpointing",20} {"predicted peak",14} {"tokens",16}");
+        t.AppendLine(inv, $"  {"stage",5} {"L",10} {"epochs",6} {"steps/epoch",11} {"batch",7} {"micro × acc",13} {"recompute",20} {"predicted peak",14} {"tokens",16}");
         int i = 1;
         foreach (var s in plan.Stages)
         {
-            string recompute = !s.Memory.Checkpointing ? "off" : s.Memory.SegmentLength is { } seg ? $"on, segments {seg:N0}" : "on";
+            string recompute = !s.Memory.Recompute ? "off" : s.Memory.SegmentLength is { } seg ? $"on, segments {seg:N0}" : "on";
             t.AppendLine(inv, $"  {i++,5} {s.Warmup.Length,10:N0} {s.Warmup.Epochs,6} {s.StepsPerEpoch,11:N0} {s.Warmup.Batch,7:N0} {$"{s.Warmup.MicroBatch} × {s.Warmup.Accumulation}",13} {recompute,20} " +
                              $"{MemoryEstimate.Format(s.Memory.PredictedPeakBytes) + (s.Memory.Fits ? "" : " (!)"),14} {s.Tokens,16:N0}");
         }

@@ -69,7 +69,7 @@ public sealed class WindowScorer
         {
             throw new InvalidOperationException(
                 $"a HyenaDNA window of {length:N0} tokens needs about {InferenceMemory.ParallelForwardBytes(spec, 1, length) / (1 << 20):N0} MiB to score " +
-                $"(budget {budgetBytes / (1 << 20):N0} MiB) and HyenaDNA has no recurrent mode to stream it; use shorter --lens or a larger --memory-budget");
+                $"(budget {budgetBytes / (1 << 20):N0} MiB) and HyenaDNA has no recurrent mode to stream it; use shorter --lens or a larger --memory-gib");
         }
         int chunk = 1 << 10;
         while (chunk < length && InferenceMemory.ParallelForwardBytes(spec, batch, 2L * chunk) <= budgetBytes)

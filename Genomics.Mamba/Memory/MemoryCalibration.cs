@@ -46,7 +46,7 @@ internal static class MemoryCalibration
 
     /// <summary>
     /// A checkpointed block keeps, per token, this many d_model-sized fp32 tensors until its backward: the residual sum
-    /// it starts from (BlockCheckpoint saves one tensor; the backbones drop their own handles as soon as a block has run).
+    /// it starts from (BlockRecompute saves one tensor; the backbones drop their own handles as soon as a block has run).
     /// Measured in exact-RSS mode (every block over 64 KiB mapped, one forward + backward, one thread) from the depth
     /// difference Mamba d 128 × 4 → × 12: 1.07 at 1 × 65,536 (whole blocks), 1.06 at 1 × 131,072 (segments of 2^14).
     /// </summary>
@@ -62,7 +62,7 @@ internal static class MemoryCalibration
     public const double SegmentedWholeSequencePerDModel = 3.5;
 
     /// <summary>
-    /// HyenaDNA with staged recompute (HyenaStagedCheckpoint): the d_model-wide fp32 tensors per token that span the
+    /// HyenaDNA with staged recompute (HyenaStagedRecompute): the d_model-wide fp32 tensors per token that span the
     /// whole sequence at the peak beyond each block's saved input. The gated measurement (HyenaLongContextMemory, 1.4M,
     /// one thread, 1 MiB mmap threshold) peaked at 12 full-length (1, L, 128) tensors plus 0.57 GB that does not grow
     /// with L, at 2^17, 2^18 and 2^20 (1.34 / 2.11 / 6.66 GB of heap): 12 − 6 blocks × 1.06 = 5.6.

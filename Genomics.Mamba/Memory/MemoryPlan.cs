@@ -14,7 +14,7 @@ namespace Genomics.Mamba.Memory;
 /// <param name="Batch">Sequences per optimizer step: MicroBatch × GradientAccumulation.</param>
 /// <param name="Precision">Activation dtype.</param>
 /// <param name="BudgetBytes">Resident memory the step may use, runtime included.</param>
-/// <param name="Checkpointing">Recompute each block in backward (keep only block inputs).</param>
+/// <param name="Recompute">Recompute each block in backward (keep only block inputs).</param>
 /// <param name="SegmentLength">With checkpointing, run each block's recompute and backward over segments of this many
 /// tokens (the segmented recompute of long sequences); null for the whole sequence at once.</param>
 /// <param name="MicroBatch">Sequences per forward/backward.</param>
@@ -27,15 +27,15 @@ public sealed record MemoryPlan(
     long Batch,
     TrainingPrecision Precision,
     long BudgetBytes,
-    bool Checkpointing,
+    bool Recompute,
     long? SegmentLength,
     long MicroBatch,
     long GradientAccumulation,
     MemoryEstimate Estimate,
     bool Fits)
 {
-    /// <summary>The backbone setting that realises <see cref="Checkpointing"/> (MambaBackbone/HyenaBackbone.Checkpointing).</summary>
-    public ActivationCheckpointing CheckpointingPolicy => Checkpointing ? ActivationCheckpointing.Always : ActivationCheckpointing.Never;
+    /// <summary>The backbone setting that realises <see cref="Recompute"/> (MambaBackbone/HyenaBackbone.Recompute).</summary>
+    public RecomputePolicy RecomputePolicy => Recompute ? RecomputePolicy.Always : RecomputePolicy.Never;
 
     /// <summary>Predicted peak RSS of a step.</summary>
     public long PredictedPeakBytes => Estimate.TotalBytes;
@@ -47,10 +47,10 @@ public sealed record MemoryPlan(
         text.AppendLine(inv, $"memory plan: {Model}");
         text.AppendLine(inv, $"  L {Length:N0}, batch {Batch}, {(Precision == TrainingPrecision.Float32 ? "fp32" : "bf16")}, budget {MemoryEstimate.Format(BudgetBytes)}");
         text.AppendLine(inv, $"  {"micro-batch",-24} {MicroBatch} × {GradientAccumulation} accumulation step{(GradientAccumulation == 1 ? "" : "s")}");
-        string recompute = !Checkpointing ? "off"
+        string recompute = !Recompute ? "off"
             : SegmentLength is { } s ? $"on, segments of {s:N0}"
             : "on (per block)";
-        text.AppendLine(inv, $"  {"checkpointing",-24} {recompute}");
+        text.AppendLine(inv, $"  {"recompute",-24} {recompute}");
         text.AppendLine(Estimate.ToString());
         text.Append(inv, $"  {(Fits ? "fits" : "DOES NOT FIT"),-24} {100.0 * Estimate.TotalBytes / BudgetBytes,9:F0}% of budget");
         return text.ToString();

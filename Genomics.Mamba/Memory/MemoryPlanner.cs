@@ -43,12 +43,12 @@ public static class MemoryPlanner
     /// <summary>How to train a Mamba LM at batch × length within <paramref name="budgetBytes"/>; <paramref name="policy"/>
     /// Always/Never fixes checkpointing, Auto lets the planner choose.</summary>
     public static MemoryPlan Plan(MambaConfig config, long length, long batch, long budgetBytes,
-        TrainingPrecision precision = TrainingPrecision.Float32, ActivationCheckpointing policy = ActivationCheckpointing.Auto) =>
+        TrainingPrecision precision = TrainingPrecision.Float32, RecomputePolicy policy = RecomputePolicy.Auto) =>
         Plan(ModelFootprint.Of(config.Validate(), length), length, batch, budgetBytes, precision, policy);
 
     /// <summary>How to train a HyenaDNA LM at batch × length within <paramref name="budgetBytes"/>.</summary>
     public static MemoryPlan Plan(HyenaConfig config, long length, long batch, long budgetBytes,
-        TrainingPrecision precision = TrainingPrecision.Float32, ActivationCheckpointing policy = ActivationCheckpointing.Auto) =>
+        TrainingPrecision precision = TrainingPrecision.Float32, RecomputePolicy policy = RecomputePolicy.Auto) =>
         Plan(Covering(config, length), length, batch, budgetBytes, precision, policy);
 
     /// <summary>Predicted peak of one micro-step of the language model of <paramref name="model"/>'s architecture and config.</summary>
@@ -61,7 +61,7 @@ public static class MemoryPlanner
     /// <summary>How to train the language model of <paramref name="model"/>'s architecture and config (a classifier's
     /// trunk costs the same; its head is smaller than the LM head) at batch × length within <paramref name="budgetBytes"/>.</summary>
     public static MemoryPlan Plan(ModelSpec model, long length, long batch, long budgetBytes,
-        TrainingPrecision precision = TrainingPrecision.Float32, ActivationCheckpointing policy = ActivationCheckpointing.Auto) =>
+        TrainingPrecision precision = TrainingPrecision.Float32, RecomputePolicy policy = RecomputePolicy.Auto) =>
         model.Mamba is { } m
             ? Plan(m, length, batch, budgetBytes, precision, policy)
             : Plan(model.Hyena!, length, batch, budgetBytes, precision, policy);
@@ -155,7 +155,7 @@ public static class MemoryPlanner
     }
 
     internal static MemoryPlan Plan(ModelFootprint f, long length, long batch, long budgetBytes, TrainingPrecision precision,
-        ActivationCheckpointing policy)
+        RecomputePolicy policy)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
@@ -172,8 +172,8 @@ public static class MemoryPlanner
 
         MemoryPlan? Largest(bool ckpt) => divisors.Select(m => Make(ckpt, null, m)).FirstOrDefault(p => p.Fits);
 
-        var off = policy == ActivationCheckpointing.Always ? null : Largest(false);
-        var on = policy == ActivationCheckpointing.Never ? null : Largest(true);
+        var off = policy == RecomputePolicy.Always ? null : Largest(false);
+        var on = policy == RecomputePolicy.Never ? null : Largest(true);
         if (off is not null && (on is null || off.MicroBatch * length >= MinTokensPerMicroBatch || off.MicroBatch >= on.MicroBatch))
         {
             return off;
@@ -182,7 +182,7 @@ public static class MemoryPlanner
         {
             return on;
         }
-        if (policy != ActivationCheckpointing.Never && f.Segmentable)
+        if (policy != RecomputePolicy.Never && f.Segmentable)
         {
             MemoryPlan? smallest = null;
             // From the backbones' default segment (2^14) down: longer segments save little time and much memory.
@@ -200,6 +200,6 @@ public static class MemoryPlanner
             }
         }
         // Nothing fits: the least memory the allowed options reach, marked as not fitting.
-        return Make(policy != ActivationCheckpointing.Never, null, 1);
+        return Make(policy != RecomputePolicy.Never, null, 1);
     }
 }

@@ -45,15 +45,15 @@ public sealed class HyenaBackbone : nn.Module<Tensor, Tensor>, IBackbone
     /// <summary>The final norm.</summary>
     public LayerNorm NormF => ln_f;
 
-    /// <summary>Whether training recomputes each block in backward (<see cref="BlockCheckpoint"/>); same results either way.</summary>
-    public ActivationCheckpointing Checkpointing { get; set; } = ActivationCheckpointing.Auto;
+    /// <summary>Whether training recomputes each block in backward (<see cref="BlockRecompute"/>); same results either way.</summary>
+    public RecomputePolicy Recompute { get; set; } = RecomputePolicy.Auto;
 
     /// <summary>
     /// Whether blocks run (and are recomputed in backward) staged — position chunks of this length for the position-wise
     /// parts, channel groups (<see cref="FftChannels"/>) for the long convolution, the filter generated a chunk at a time
-    /// (<see cref="HyenaStagedCheckpoint"/>) — so a block's working memory is a few (b, l, d) buffers instead of ≈ 26.
+    /// (<see cref="HyenaStagedRecompute"/>) — so a block's working memory is a few (b, l, d) buffers instead of ≈ 26.
     /// Auto: chunks of <see cref="SegmentPolicy.AutoSegmentLength"/> from <see cref="SegmentPolicy.AutoFromLength"/>
-    /// tokens unless <see cref="Checkpointing"/> is Never. Where it applies it replaces whole-block checkpointing;
+    /// tokens unless <see cref="Recompute"/> is Never. Where it applies it replaces whole-block checkpointing;
     /// results equal the plain ones up to fp32 rounding.
     /// </summary>
     public SegmentPolicy Segmenting { get; set; } = SegmentPolicy.Auto;
@@ -138,8 +138,8 @@ public sealed class HyenaBackbone : nn.Module<Tensor, Tensor>, IBackbone
     {
         using var scope = NewDisposeScope();
         long l = ids.shape[1];
-        long? chunk = Segmenting.SegmentFor(l, Checkpointing);
-        bool recompute = BlockCheckpoint.Applies(Checkpointing, l);
+        long? chunk = Segmenting.SegmentFor(l, Recompute);
+        bool recompute = BlockRecompute.Applies(Recompute, l);
         var hidden = embeddings.forward(ids);                              // (b, l, d)
         if (Config.EmbeddingDropout > 0)
         {
@@ -150,9 +150,9 @@ public sealed class HyenaBackbone : nn.Module<Tensor, Tensor>, IBackbone
         foreach (var block in layers)
         {
             var (nextHidden, nextResidual) = chunk is { } c
-                ? HyenaStagedCheckpoint.Forward(block, hidden, residual, c) // keeps the block's input sum; small working set
+                ? HyenaStagedRecompute.Forward(block, hidden, residual, c) // keeps the block's input sum; small working set
                 : recompute
-                    ? BlockCheckpoint.Forward(block, hidden, residual)      // keeps only the residual sum
+                    ? BlockRecompute.Forward(block, hidden, residual)      // keeps only the residual sum
                     : block.forward(hidden, residual);                     // (b, l, d) each
             MambaBackbone.ReleaseInputs(hidden, residual);
             (hidden, residual) = (nextHidden, nextResidual);

@@ -78,7 +78,7 @@ public sealed class HyenaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tens
     }
 
     /// <summary>
-    /// Stage A of a staged run (<see cref="HyenaStagedCheckpoint"/>), the position-wise part before the long
+    /// Stage A of a staged run (<see cref="HyenaStagedRecompute"/>), the position-wise part before the long
     /// convolution: a window of the block's input sum (b, halo + n, d), its first <paramref name="halo"/> positions
     /// left context for the short convolution, → x0 (b, d, n), w (b, d, n) (<see cref="HyenaOperator.Gates"/>).
     /// </summary>

@@ -69,7 +69,7 @@ public sealed class HyenaFilter : nn.Module
     /// <summary>
     /// Taps [start, start + count) of the filter: k (d, count), equal to those columns of <see cref="Generate(long)"/>
     /// (the FFN and the window act on each position alone). Lets a long filter be built, and back-propagated
-    /// through, a piece at a time (<see cref="HyenaStagedCheckpoint"/>).
+    /// through, a piece at a time (<see cref="HyenaStagedRecompute"/>).
     /// </summary>
     public Tensor Generate(long start, long count)
     {

@@ -36,7 +36,7 @@ public static class HyenaGroupedFftConv
         {
             throw new ArgumentException($"u is (b, {u.shape[1]}, {u.shape[^1]}) but the filter is ({k.shape[0]}, {k.shape[^1]})", nameof(k));
         }
-        // The scope also frees TorchSharp's empty_like placeholder for the output (see BlockCheckpoint.Forward).
+        // The scope also frees TorchSharp's empty_like placeholder for the output (see BlockRecompute.Forward).
         using var scope = NewDisposeScope();
         return Function.apply(u, k, d, channels)[0].MoveToOuterDisposeScope();
     }

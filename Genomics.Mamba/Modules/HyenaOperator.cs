@@ -62,7 +62,7 @@ public sealed class HyenaOperator : nn.Module<Tensor, Tensor>
     /// choice (<see cref="HyenaGroupedFftConv.AutoChannels"/>: ungrouped while the padded signal b · d · 2L stays under 2^24
     /// values — up to L = 2^16 for d = 128, batch 1 — then groups that keep it there).
     /// The inference path that reuses a cached filter spectrum is never grouped (a cached spectrum is ≤ 256 MB anyway).
-    /// Staged recompute (<see cref="HyenaStagedCheckpoint"/>) uses the same groups for its stage B.
+    /// Staged recompute (<see cref="HyenaStagedRecompute"/>) uses the same groups for its stage B.
     /// </summary>
     public long? FftChannels { get; set; }
 

@@ -10,7 +10,7 @@ namespace Genomics.Mamba.Modules;
 public interface IBackbone
 {
     /// <summary>Whether training recomputes each block in backward instead of keeping its activations.</summary>
-    ActivationCheckpointing Checkpointing { get; set; }
+    RecomputePolicy Recompute { get; set; }
 
     /// <summary>Whether, and in segments (Mamba) or position chunks (HyenaDNA) of how many positions, blocks are recomputed.</summary>
     SegmentPolicy Segmenting { get; set; }

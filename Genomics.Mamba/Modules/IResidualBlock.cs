@@ -6,7 +6,7 @@ namespace Genomics.Mamba.Modules;
 /// A pre-norm residual block in mamba_ssm's "add first" arrangement (<see cref="MambaBlock"/>, <see cref="HyenaBlock"/>):
 /// its two inputs meet only in their sum, residual + hidden, and everything after reads that sum alone. So a
 /// checkpoint need keep just the sum, (b, l, d), instead of both inputs, and the gradient of both inputs is the
-/// gradient of the sum (<see cref="BlockCheckpoint"/>, <see cref="SegmentedCheckpoint"/>).
+/// gradient of the sum (<see cref="BlockRecompute"/>, <see cref="SegmentedRecompute"/>).
 /// </summary>
 internal interface IResidualBlock
 {

@@ -44,12 +44,12 @@ public sealed class MambaBackbone : nn.Module<Tensor, Tensor>, IBackbone
     /// <summary>The final norm.</summary>
     public RmsNorm NormF => norm_f;
 
-    /// <summary>Whether training recomputes each block in backward (<see cref="BlockCheckpoint"/>); same results either way.</summary>
-    public ActivationCheckpointing Checkpointing { get; set; } = ActivationCheckpointing.Auto;
+    /// <summary>Whether training recomputes each block in backward (<see cref="BlockRecompute"/>); same results either way.</summary>
+    public RecomputePolicy Recompute { get; set; } = RecomputePolicy.Auto;
 
     /// <summary>
     /// Whether blocks run (and are recomputed in backward) in segments of positions carrying the conv and scan states
-    /// (<see cref="SegmentedCheckpoint"/>), so a block's working memory is O(segment) instead of O(L). Where it
+    /// (<see cref="SegmentedRecompute"/>), so a block's working memory is O(segment) instead of O(L). Where it
     /// applies it replaces whole-block checkpointing; results equal the unsegmented ones up to fp32 rounding.
     /// </summary>
     public SegmentPolicy Segmenting { get; set; } = SegmentPolicy.Auto;
@@ -100,16 +100,16 @@ public sealed class MambaBackbone : nn.Module<Tensor, Tensor>, IBackbone
     {
         using var scope = NewDisposeScope();
         long l = ids.shape[1];
-        long? segment = Segmenting.SegmentFor(l, Checkpointing);
-        bool recompute = BlockCheckpoint.Applies(Checkpointing, l);
+        long? segment = Segmenting.SegmentFor(l, Recompute);
+        bool recompute = BlockRecompute.Applies(Recompute, l);
         var hidden = embedding.forward(ids);                               // (b, l, d)
         Tensor? residual = null;
         foreach (var block in layers)
         {
             var (nextHidden, nextResidual) = segment is { } s
-                ? SegmentedCheckpoint.Forward(block, hidden, residual, s)   // keeps the residual sum; O(s) working memory
+                ? SegmentedRecompute.Forward(block, hidden, residual, s)   // keeps the residual sum; O(s) working memory
                 : recompute
-                    ? BlockCheckpoint.Forward(block, hidden, residual)      // keeps only the residual sum
+                    ? BlockRecompute.Forward(block, hidden, residual)      // keeps only the residual sum
                     : block.forward(hidden, residual);                     // (b, l, d) each
             ReleaseInputs(hidden, residual);
             (hidden, residual) = (nextHidden, nextResidual);

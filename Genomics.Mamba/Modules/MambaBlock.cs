@@ -58,7 +58,7 @@ public sealed class MambaBlock : nn.Module<Tensor, Tensor?, (Tensor Hidden, Tens
     }
 
     /// <summary>
-    /// One segment of the block after the residual add (<see cref="SegmentedCheckpoint"/>): sum (b, s, d) is
+    /// One segment of the block after the residual add (<see cref="SegmentedRecompute"/>): sum (b, s, d) is
     /// residual + hidden at the segment's positions (<see cref="Sum"/>); the states are the mixer's
     /// (<see cref="MambaMixer.ForwardSegment"/>). Returns the mixer output (b, s, d) and the states after the segment.
     /// </summary>

@@ -140,7 +140,7 @@ public sealed class MambaMixer : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// One segment of a longer sequence, for recompute segment by segment (<see cref="SegmentedCheckpoint"/>):
+    /// One segment of a longer sequence, for recompute segment by segment (<see cref="SegmentedRecompute"/>):
     /// hidden (b, s, d) holds positions t₀ … t₀+s−1; <paramref name="convTail"/> (b, e, d_conv−1) the conv inputs at
     /// t₀−d_conv+1 … t₀−1 (zeros before the sequence starts), <paramref name="ssmState"/> (b, e, n) the scan state after
     /// t₀−1 (null at the start). Returns the segment's output (b, s, d) and the same two states for the next segment.

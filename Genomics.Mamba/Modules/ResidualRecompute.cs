@@ -5,8 +5,8 @@ using static TorchSharp.torch.autograd;
 namespace Genomics.Mamba.Modules;
 
 /// <summary>
-/// What every recomputing residual-block function shares (<see cref="BlockCheckpoint"/>, <see cref="SegmentedCheckpoint"/>,
-/// <see cref="HyenaStagedCheckpoint"/>): the argument layout, saving the block's input sum, and handing the gradient of
+/// What every recomputing residual-block function shares (<see cref="BlockRecompute"/>, <see cref="SegmentedRecompute"/>,
+/// <see cref="HyenaStagedRecompute"/>): the argument layout, saving the block's input sum, and handing the gradient of
 /// that sum back to both inputs. Each function keeps only its own recompute.
 /// </summary>
 /// <remarks>

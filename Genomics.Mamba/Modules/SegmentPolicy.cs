@@ -2,7 +2,7 @@ namespace Genomics.Mamba.Modules;
 
 /// <summary>
 /// Whether, and in segments of how many positions, a Mamba backbone runs its blocks segment by segment
-/// (<see cref="SegmentedCheckpoint"/>): a block's working memory then grows with the segment, not the sequence.
+/// (<see cref="SegmentedRecompute"/>): a block's working memory then grows with the segment, not the sequence.
 /// </summary>
 public readonly record struct SegmentPolicy
 {
@@ -24,7 +24,7 @@ public readonly record struct SegmentPolicy
     /// running inference on sequences of at least <see cref="AutoFromLength"/>; whole blocks otherwise. The default.</summary>
     public static SegmentPolicy Auto { get; } = new(-1);
 
-    /// <summary>Never segment (whole-block checkpointing, or none, as <see cref="ActivationCheckpointing"/> says).</summary>
+    /// <summary>Never segment (whole-block checkpointing, or none, as <see cref="RecomputePolicy"/> says).</summary>
     public static SegmentPolicy Off { get; } = new(0);
 
     /// <summary>Always segment, <paramref name="positions"/> at a time, whatever the length and checkpointing policy.</summary>
@@ -40,10 +40,10 @@ public readonly record struct SegmentPolicy
     /// <paramref name="checkpointing"/> is the backbone's policy: Auto does not segment a model whose checkpointing
     /// the caller turned off (segmenting is a way of recomputing).
     /// </summary>
-    public long? SegmentFor(long length, ActivationCheckpointing checkpointing) => _length switch
+    public long? SegmentFor(long length, RecomputePolicy checkpointing) => _length switch
     {
         > 0 => _length,
-        < 0 when length >= AutoFromLength && checkpointing != ActivationCheckpointing.Never => AutoSegmentLength,
+        < 0 when length >= AutoFromLength && checkpointing != RecomputePolicy.Never => AutoSegmentLength,
         _ => null,
     };
 

@@ -30,7 +30,7 @@ public sealed record TrainingPlan(ModelSpec Model, IReadOnlyList<TrainingStage> 
 
     /// <summary>Rough wall time: 6 FLOPs per parameter per token (8 with recompute) at <see cref="AssumedFlops"/>.</summary>
     public TimeSpan EstimatedTime => TimeSpan.FromSeconds(Stages.Sum(s =>
-        s.Tokens * (s.Memory.Checkpointing ? 8.0 : 6.0) * Model.ParameterCount / AssumedFlops));
+        s.Tokens * (s.Memory.Recompute ? 8.0 : 6.0) * Model.ParameterCount / AssumedFlops));
 
     /// <summary>
     /// Pretraining (Mamba E.3.1): every stage of <paramref name="warmup"/>, its steps per epoch from

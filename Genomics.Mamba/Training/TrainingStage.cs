@@ -17,7 +17,7 @@ public sealed record TrainingStage(WarmupStage Warmup, long StepsPerEpoch, Memor
     public long Tokens => Steps * Warmup.TokensPerStep;
 
     /// <summary>How blocks are recomputed in backward at this stage.</summary>
-    public ActivationCheckpointing Checkpointing => Memory.CheckpointingPolicy;
+    public RecomputePolicy Recompute => Memory.RecomputePolicy;
 
     /// <summary>Segments (Mamba) or position chunks (HyenaDNA) of the recompute at this stage, or null for whole blocks.</summary>
     public SegmentPolicy Segmenting => Memory.SegmentLength is { } s ? SegmentPolicy.Every(s) : SegmentPolicy.Off;
@@ -35,7 +35,7 @@ public sealed record TrainingStage(WarmupStage Warmup, long StepsPerEpoch, Memor
         }
         foreach (var backbone in Backbones(model))
         {
-            backbone.Checkpointing = Checkpointing;
+            backbone.Recompute = Recompute;
             backbone.Segmenting = Segmenting;
         }
     }

@@ -74,7 +74,7 @@ public class EvaluateErrorTests(TinyCheckpoints checkpoints) : IClassFixture<Tin
     }
 
     [Theory]
-    [InlineData("evaluate", new[] { "--checkpoint", "--random-init", "--genome", "--intervals", "--skip-missing", "--split", "--lens", "--tail", "--bases-only", "--max-windows", "--mode", "--batch", "--memory-budget", "--species", "--concatenate", "--len", "--count", "--resamples", "--seed", "--out" })]
+    [InlineData("evaluate", new[] { "--checkpoint", "--random-init", "--genome", "--intervals", "--skip-missing", "--split", "--lens", "--tail", "--bases-only", "--max-windows", "--mode", "--batch", "--memory-gib", "--species", "--concatenate", "--len", "--count", "--resamples", "--seed", "--out" })]
     [InlineData("generate", new[] { "--checkpoint", "--prompt", "--len", "--samples", "--temperature", "--top-k", "--seed", "--allow-n", "--with-prompt", "--out" })]
     [InlineData("embed", new[] { "--checkpoint", "--genome", "--intervals", "--skip-missing", "--split", "--len", "--stride", "--pool", "--batch", "--max-windows", "--out" })]
     public void Help_explains_every_option_with_its_default(string command, string[] options)

@@ -18,7 +18,7 @@ public partial class TrainingPlanCommandTests
             int.Parse(m.Groups[6].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[7].Value, CultureInfo.InvariantCulture), m.Groups[8].Value)).ToList();
 
     static string Recompute(TrainingStage s) =>
-        !s.Memory.Checkpointing ? "off" : s.Memory.SegmentLength is { } seg ? $"on, segments {seg.ToString("N0", CultureInfo.InvariantCulture)}" : "on";
+        !s.Memory.Recompute ? "off" : s.Memory.SegmentLength is { } seg ? $"on, segments {seg.ToString("N0", CultureInfo.InvariantCulture)}" : "on";
 
     [Theory]
     [InlineData(2.0)]   // the micro-batch halves as L doubles: 4, 2, 1

@@ -12,25 +12,25 @@ public class MemoryPlannerTests(ITestOutputHelper log)
     static readonly MambaConfig Mamba14M = MambaConfig.Preset("1.4M");
     static readonly HyenaConfig Hyena14M = HyenaConfig.Preset("1.4M");
 
-    static MemoryPlan PlanFor(string family, long length, long batch, long budget, ActivationCheckpointing policy = ActivationCheckpointing.Auto) =>
+    static MemoryPlan PlanFor(string family, long length, long batch, long budget, RecomputePolicy policy = RecomputePolicy.Auto) =>
         family == "mamba"
             ? MemoryPlanner.Plan(Mamba14M, length, batch, budget, policy: policy)
             : MemoryPlanner.Plan(Hyena14M.ForContext((int)length), length, batch, budget, policy: policy);
 
     [Theory]
-    [InlineData("mamba", ActivationCheckpointing.Never)]
-    [InlineData("mamba", ActivationCheckpointing.Always)]
-    [InlineData("mamba", ActivationCheckpointing.Auto)]
-    [InlineData("hyena", ActivationCheckpointing.Never)]
-    [InlineData("hyena", ActivationCheckpointing.Always)]
-    [InlineData("hyena", ActivationCheckpointing.Auto)]
-    public void Longer_sequences_never_get_a_larger_micro_batch(string family, ActivationCheckpointing policy)
+    [InlineData("mamba", RecomputePolicy.Never)]
+    [InlineData("mamba", RecomputePolicy.Always)]
+    [InlineData("mamba", RecomputePolicy.Auto)]
+    [InlineData("hyena", RecomputePolicy.Never)]
+    [InlineData("hyena", RecomputePolicy.Always)]
+    [InlineData("hyena", RecomputePolicy.Auto)]
+    public void Longer_sequences_never_get_a_larger_micro_batch(string family, RecomputePolicy policy)
     {
         long previous = long.MaxValue;
         foreach (long length in new long[] { 256, 1024, 4096, 16384, 65536 })
         {
             var plan = PlanFor(family, length, batch: 64, budget: 4 * GiB, policy);
-            log.WriteLine($"L {length,6}: micro-batch {plan.MicroBatch,2} × {plan.GradientAccumulation,2}, checkpointing {plan.Checkpointing}, " +
+            log.WriteLine($"L {length,6}: micro-batch {plan.MicroBatch,2} × {plan.GradientAccumulation,2}, checkpointing {plan.Recompute}, " +
                           $"{MemoryEstimate.Format(plan.PredictedPeakBytes)}{(plan.Fits ? "" : " (does not fit)")}");
             Assert.True(plan.MicroBatch <= previous, $"L {length}: micro-batch {plan.MicroBatch} after {previous}");
             Assert.Equal(64, plan.MicroBatch * plan.GradientAccumulation);
@@ -44,7 +44,7 @@ public class MemoryPlannerTests(ITestOutputHelper log)
     [InlineData("hyena")]
     public void A_larger_budget_never_gets_a_smaller_micro_batch(string family)
     {
-        foreach (var policy in new[] { ActivationCheckpointing.Never, ActivationCheckpointing.Always })
+        foreach (var policy in new[] { RecomputePolicy.Never, RecomputePolicy.Always })
         {
             long previous = 0;
             foreach (long budget in new[] { 1 * GiB, 2 * GiB, 4 * GiB, 8 * GiB, 16 * GiB, 64 * GiB })
@@ -73,12 +73,12 @@ public class MemoryPlannerTests(ITestOutputHelper log)
 
         var squeezed = PlanFor(family, length, 4, tight);
         log.WriteLine(squeezed.ToString());
-        Assert.True(squeezed.Checkpointing);
+        Assert.True(squeezed.Recompute);
         Assert.True(squeezed.Fits);
 
         var roomy = PlanFor(family, length, 4, 64 * GiB);
         log.WriteLine(roomy.ToString());
-        Assert.False(roomy.Checkpointing);
+        Assert.False(roomy.Recompute);
         Assert.Equal((4L, 1L), (roomy.MicroBatch, roomy.GradientAccumulation));
     }
 
@@ -123,12 +123,12 @@ public class MemoryPlannerTests(ITestOutputHelper log)
         var whole = MemoryPlanner.Estimate(Mamba14M, length, 1, checkpointing: true);
         var plan = MemoryPlanner.Plan(Mamba14M, length, 1, whole.TotalBytes - (256L << 20));
         log.WriteLine(plan.ToString());
-        Assert.True(plan.Checkpointing);
+        Assert.True(plan.Recompute);
         Assert.NotNull(plan.SegmentLength);
         Assert.True(plan.Fits);
         Assert.True(length % plan.SegmentLength!.Value == 0);
 
-        var roomy = MemoryPlanner.Plan(Mamba14M, length, 1, whole.TotalBytes + (256L << 20), policy: ActivationCheckpointing.Always);
+        var roomy = MemoryPlanner.Plan(Mamba14M, length, 1, whole.TotalBytes + (256L << 20), policy: RecomputePolicy.Always);
         Assert.Null(roomy.SegmentLength);
     }
 
@@ -141,9 +141,9 @@ public class MemoryPlannerTests(ITestOutputHelper log)
         log.WriteLine(plan.ToString());
         // Whole-block checkpointing cannot fit one 2^20 sequence (a block's recompute alone is ~13 GB); stages can.
         Assert.True(plan.Fits);
-        Assert.True(plan.Checkpointing);
+        Assert.True(plan.Recompute);
         Assert.NotNull(plan.SegmentLength);
-        Assert.False(MemoryPlanner.Plan(config, length, 1, 12 * GiB, policy: ActivationCheckpointing.Never).Fits);
+        Assert.False(MemoryPlanner.Plan(config, length, 1, 12 * GiB, policy: RecomputePolicy.Never).Fits);
         // The measured staged step (HyenaLongContextMemory: 6.66 GB of heap over start at 2^14 chunks) within ±15%.
         var staged = MemoryPlanner.Estimate(config, length, 1, checkpointing: true, segmentLength: 1 << 14);
         Assert.InRange(staged.ActivationBytes + staged.GradientBytes, 0.85 * 6.66 * GiB, 1.15 * 6.66 * GiB);
@@ -157,7 +157,7 @@ public class MemoryPlannerTests(ITestOutputHelper log)
         log.WriteLine(plan.ToString());
         Assert.False(plan.Fits);
         Assert.Equal(1, plan.MicroBatch);
-        Assert.True(plan.Checkpointing);
+        Assert.True(plan.Recompute);
         Assert.Contains("DOES NOT FIT", plan.ToString());
     }
 
@@ -167,11 +167,11 @@ public class MemoryPlannerTests(ITestOutputHelper log)
         var plan = MemoryPlanner.Plan(Mamba14M, 131072, 4, 12 * GiB);
         string text = plan.ToString();
         log.WriteLine(text);
-        foreach (var expected in new[] { "memory plan: Mamba", "micro-batch", "checkpointing", "saved activations", "predicted peak", "of budget" })
+        foreach (var expected in new[] { "memory plan: Mamba", "micro-batch", "recompute", "saved activations", "predicted peak", "of budget" })
         {
             Assert.Contains(expected, text);
         }
-        Assert.Equal(plan.Checkpointing ? ActivationCheckpointing.Always : ActivationCheckpointing.Never, plan.CheckpointingPolicy);
+        Assert.Equal(plan.Recompute ? RecomputePolicy.Always : RecomputePolicy.Never, plan.RecomputePolicy);
         Assert.Equal(plan.Estimate.Rows().Sum(r => r.Bytes), plan.PredictedPeakBytes);
     }
 

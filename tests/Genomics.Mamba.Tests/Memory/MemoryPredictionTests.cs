@@ -27,9 +27,9 @@ public partial class MemoryPredictionTests(ITestOutputHelper log)
     private static partial int MallocTrim(nuint pad);
 
     [Theory]
-    [InlineData(ActivationCheckpointing.Never)]
-    [InlineData(ActivationCheckpointing.Always)]
-    public void The_prediction_for_a_small_Mamba_is_within_15_percent_of_the_measured_rise(ActivationCheckpointing policy)
+    [InlineData(RecomputePolicy.Never)]
+    [InlineData(RecomputePolicy.Always)]
+    public void The_prediction_for_a_small_Mamba_is_within_15_percent_of_the_measured_rise(RecomputePolicy policy)
     {
         if (!ProcessMemory.ResetPeak())
         {
@@ -40,7 +40,7 @@ public partial class MemoryPredictionTests(ITestOutputHelper log)
         const long length = 16384, batch = 8;                              // 2^17 tokens: (b, l, d 64) fp32 is 32 MiB
         var config = new MambaConfig { DModel = 64, NLayer = 2 };
         torch.manual_seed(1);
-        using var model = new MambaLM(config) { Backbone = { Checkpointing = policy } };
+        using var model = new MambaLM(config) { Backbone = { Recompute = policy } };
         StepMeasurement measured;
         // Earlier tests in this process leave free chunks in glibc's heap; a large request is served from them before
         // anything is mapped, and their pages are still resident, so the step's rise would be undercounted (seen in the
@@ -63,7 +63,7 @@ public partial class MemoryPredictionTests(ITestOutputHelper log)
             }
         }
 
-        bool ckpt = policy == ActivationCheckpointing.Always;
+        bool ckpt = policy == RecomputePolicy.Always;
         var estimate = MemoryPlanner.Estimate(config, length, batch, checkpointing: ckpt);
         long predicted = estimate.ActivationBytes + estimate.GradientBytes;
         double error = (double)(predicted - measured.PeakDeltaBytes) / measured.PeakDeltaBytes;

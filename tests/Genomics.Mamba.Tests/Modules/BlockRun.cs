@@ -6,8 +6,8 @@ namespace Genomics.Mamba.Tests.Modules;
 
 /// <summary>
 /// One forward and backward of a residual block (hidden, residual) → (hidden, residual) — plain or through a recompute
-/// (<see cref="Genomics.Mamba.Modules.SegmentedCheckpoint"/>, <see cref="Genomics.Mamba.Modules.HyenaStagedCheckpoint"/>,
-/// <see cref="Genomics.Mamba.Modules.BlockCheckpoint"/>) — with what the recompute tests compare: both outputs, both
+/// (<see cref="Genomics.Mamba.Modules.SegmentedRecompute"/>, <see cref="Genomics.Mamba.Modules.HyenaStagedRecompute"/>,
+/// <see cref="Genomics.Mamba.Modules.BlockRecompute"/>) — with what the recompute tests compare: both outputs, both
 /// input gradients and every trainable parameter's gradient.
 /// </summary>
 sealed record BlockRun(Tensor Hidden, Tensor Residual, Tensor DHidden, Tensor? DResidual, Dictionary<string, Tensor> DParameters)

@@ -107,7 +107,7 @@ public class HyenaGroupedFftConvTests(ITestOutputHelper log)
         var ids = ModuleTestData.DnaTokens(2, 121, start: 1_900_000);
         var plain = RunModel(model, ids);
         model.Backbone.FftChannels = 5;
-        model.Backbone.Checkpointing = ActivationCheckpointing.Always;
+        model.Backbone.Recompute = RecomputePolicy.Always;
         var grouped = RunModel(model, ids);
 
         Compare.Close(log, "grouped logits", grouped.Logits, plain.Logits, 1e-5, 1e-6, scaled: true);

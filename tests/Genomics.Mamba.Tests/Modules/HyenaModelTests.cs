@@ -158,17 +158,17 @@ public class HyenaModelTests(ITestOutputHelper log)
         using var scope = NewDisposeScope();
         var ids = ModuleTestData.DnaTokens(2, 129, start: 1_200_000);
 
-        (Tensor Logits, Dictionary<string, Tensor> Grads) Run(ActivationCheckpointing policy)
+        (Tensor Logits, Dictionary<string, Tensor> Grads) Run(RecomputePolicy policy)
         {
-            model.Backbone.Checkpointing = policy;
+            model.Backbone.Recompute = policy;
             model.zero_grad();
             var logits = model.forward(ids.narrow(1, 0, 128));
             HyenaLM.Loss(logits, ids.narrow(1, 1, 128)).backward();
             return (logits.detach(), model.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
         }
 
-        var plain = Run(ActivationCheckpointing.Never);
-        var recomputed = Run(ActivationCheckpointing.Always);
+        var plain = Run(RecomputePolicy.Never);
+        var recomputed = Run(RecomputePolicy.Always);
         Compare.Close(log, "logits", recomputed.Logits, plain.Logits, 1e-6, 1e-7, scaled: true);
         foreach (var (name, g) in plain.Grads)
         {

@@ -16,7 +16,7 @@ namespace Genomics.Mamba.Tests.Modules;
 internal sealed class LongContextMeasurement(ITestOutputHelper output)
 {
     /// <summary>A configuration of the backbone to measure.</summary>
-    public sealed record Case(string Name, ActivationCheckpointing Checkpointing, SegmentPolicy Segmenting);
+    public sealed record Case(string Name, RecomputePolicy Recompute, SegmentPolicy Segmenting);
 
     public static IEnumerable<int> Log2Lengths()
     {

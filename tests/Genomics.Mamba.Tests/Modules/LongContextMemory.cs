@@ -27,16 +27,16 @@ public class LongContextMemory(ITestOutputHelper output)
             int length = 1 << log2;
             var ids = ModuleTestData.DnaTokens(1, length + 1, start: 100_000);
             LongContextMeasurement.Case[] cases = log2 >= 20
-                ? [new("segments 2^14 (auto)", ActivationCheckpointing.Auto, SegmentPolicy.Auto)]
+                ? [new("segments 2^14 (auto)", RecomputePolicy.Auto, SegmentPolicy.Auto)]
                 :
                 [
-                    new("whole blocks", ActivationCheckpointing.Always, SegmentPolicy.Off),
-                    new("segments 2^14 (auto)", ActivationCheckpointing.Always, SegmentPolicy.Every(1 << 14)),
-                    new("segments 2^12", ActivationCheckpointing.Always, SegmentPolicy.Every(1 << 12)),
+                    new("whole blocks", RecomputePolicy.Always, SegmentPolicy.Off),
+                    new("segments 2^14 (auto)", RecomputePolicy.Always, SegmentPolicy.Every(1 << 14)),
+                    new("segments 2^12", RecomputePolicy.Always, SegmentPolicy.Every(1 << 12)),
                 ];
             foreach (var c in LongContextMeasurement.Selected(cases))
             {
-                model.Backbone.Checkpointing = c.Checkpointing;
+                model.Backbone.Recompute = c.Recompute;
                 model.Backbone.Segmenting = c.Segmenting;
                 measure.Step($"L 2^{log2} {c.Name}", model, ids, length, MambaLM.Loss);
             }

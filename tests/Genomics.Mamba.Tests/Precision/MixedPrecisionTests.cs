@@ -165,7 +165,7 @@ public class MixedPrecisionTests(ITestOutputHelper log)
     [Fact]
     public void Recomputed_bf16_blocks_match_the_plain_bf16_forward()
     {
-        // Checkpointing reruns the same bf16 kernels on the same layouts, so it matches bit for bit on every CPU. Any
+        // Recompute reruns the same bf16 kernels on the same layouts, so it matches bit for bit on every CPU. Any
         // reordered fp32 addition would not stay small here: the bf16 casts downstream turn a one-ulp fp32 difference
         // into a whole bf16 ulp (2^-8) wherever a value sits near a rounding boundary. Two such reorderings were found
         // and removed: under no_grad libtorch ran a transposed (b, l, in) Linear input as a batched bmm, with grad as one
@@ -178,10 +178,10 @@ public class MixedPrecisionTests(ITestOutputHelper log)
         using var model = new MambaLM(Mamba) { Precision = ComputePrecision.BFloat16 };
         using var scope = NewDisposeScope();
         var ids = ModuleTestData.DnaTokens(2, 301, start: 1_700_000);
-        model.Backbone.Checkpointing = ActivationCheckpointing.Never;
+        model.Backbone.Recompute = RecomputePolicy.Never;
         model.Backbone.Segmenting = SegmentPolicy.Off;
         var plain = Run(model, ids);
-        model.Backbone.Checkpointing = ActivationCheckpointing.Always;
+        model.Backbone.Recompute = RecomputePolicy.Always;
         var checkpointed = Run(model, ids);
         model.Backbone.Segmenting = SegmentPolicy.Every(77);
         var segmented = Run(model, ids);

@@ -79,7 +79,7 @@ public class PrecisionSpeed(ITestOutputHelper output)
         }
 
         using var model = new MambaLM(MambaConfig.Preset("1.4M"));
-        model.Backbone.Checkpointing = ActivationCheckpointing.Never;
+        model.Backbone.Recompute = RecomputePolicy.Never;
         foreach (int batch in new[] { 1, 4 })
         {
             var ids = ModuleTestData.DnaTokens(batch, 4097, start: 1_000_000);

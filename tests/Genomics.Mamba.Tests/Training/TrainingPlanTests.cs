@@ -35,12 +35,12 @@ public class TrainingPlanTests
         ], 1L << 40, TrainingPrecision.Float32);
         var task = TrainingTestData.Task(model, genome, plan.Warmup, trainLength: 2048);
         var trainer = new Trainer(task, LrSchedule.Pretraining(1e-3, 20), new TrainerOptions { SkipEvaluation = true, Seed = 5 }, plan);
-        var seen = new List<(int Stage, ActivationCheckpointing Checkpointing, SegmentPolicy Segmenting)>();
+        var seen = new List<(int Stage, RecomputePolicy Recompute, SegmentPolicy Segmenting)>();
         trainer.Progress += e =>
         {
             if (e.Kind == TrainingEventKind.Step)
             {
-                seen.Add((e.StageIndex, model.Backbone.Checkpointing, model.Backbone.Segmenting));
+                seen.Add((e.StageIndex, model.Backbone.Recompute, model.Backbone.Segmenting));
             }
         };
         trainer.Run();
@@ -48,10 +48,10 @@ public class TrainingPlanTests
         Assert.Equal([0, 1, 2], seen.Select(s => s.Stage).Distinct());
         foreach (var (stage, checkpointing, segmenting) in seen)
         {
-            Assert.Equal(plan.Stages[stage].Checkpointing, checkpointing);
+            Assert.Equal(plan.Stages[stage].Recompute, checkpointing);
             Assert.Equal(plan.Stages[stage].Segmenting, segmenting);
         }
-        Assert.Equal(ActivationCheckpointing.Never, seen[0].Checkpointing);
+        Assert.Equal(RecomputePolicy.Never, seen[0].Recompute);
         Assert.Equal(SegmentPolicy.Every(96), seen[^1].Segmenting);
     }
 

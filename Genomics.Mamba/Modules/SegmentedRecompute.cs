@@ -22,7 +22,7 @@ namespace Genomics.Mamba.Modules;
 /// residual output itself, which exists anyway.
 /// </para>
 /// </summary>
-public static class SegmentedCheckpoint
+public static class SegmentedRecompute
 {
     /// <summary>
     /// <see cref="MambaBlock.forward"/> in segments of <paramref name="segment"/> positions (any length ≥ 1; one

@@ -5,9 +5,9 @@ using static TorchSharp.torch.autograd;
 namespace Genomics.Mamba.Modules;
 
 /// <summary>When the backbone recomputes blocks in backward instead of keeping their activations.</summary>
-public enum ActivationCheckpointing
+public enum RecomputePolicy
 {
-    /// <summary>On for sequences of at least <see cref="BlockCheckpoint.AutoFromLength"/> tokens (DESIGN: 2^16), off below.</summary>
+    /// <summary>On for sequences of at least <see cref="BlockRecompute.AutoFromLength"/> tokens (DESIGN: 2^16), off below.</summary>
     Auto,
     /// <summary>Always recompute: least memory, about one extra forward per backward.</summary>
     Always,
@@ -22,19 +22,19 @@ public enum ActivationCheckpointing
 /// recomputed graph with torch.autograd.grad. The block's parameters are passed as extra inputs so the engine routes
 /// their gradients. Cost: one extra block forward per backward. Memory: one (b, l, d) tensor per block — the sum of its
 /// two inputs, all the block reads — instead of O(all block activations); the dispose scopes in both directions are
-/// what make the drop real (see field notes). <see cref="SegmentedCheckpoint"/> also bounds the recompute itself.
+/// what make the drop real (see field notes). <see cref="SegmentedRecompute"/> also bounds the recompute itself.
 /// </summary>
-public static class BlockCheckpoint
+public static class BlockRecompute
 {
-    /// <summary>Sequence length from which <see cref="ActivationCheckpointing.Auto"/> turns checkpointing on.</summary>
+    /// <summary>Sequence length from which <see cref="RecomputePolicy.Auto"/> turns checkpointing on.</summary>
     public const long AutoFromLength = 1 << 16;
 
     /// <summary>Whether a backward will follow and the policy asks for recompute at this length.</summary>
-    public static bool Applies(ActivationCheckpointing policy, long length) =>
+    public static bool Applies(RecomputePolicy policy, long length) =>
         is_grad_enabled() && policy switch
         {
-            ActivationCheckpointing.Always => true,
-            ActivationCheckpointing.Auto => length >= AutoFromLength,
+            RecomputePolicy.Always => true,
+            RecomputePolicy.Auto => length >= AutoFromLength,
             _ => false,
         };
 

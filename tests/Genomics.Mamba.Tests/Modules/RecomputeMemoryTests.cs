@@ -15,12 +15,12 @@ public sealed class ProcessMemoryCollection
 }
 
 /// <summary>
-/// What checkpointing is for: memory held between forward and backward (<see cref="BlockCheckpoint"/>), and the peak of
-/// a segmented backward (<see cref="SegmentedCheckpoint"/>). Measured on the process (heap in use, resident set), so
+/// What checkpointing is for: memory held between forward and backward (<see cref="BlockRecompute"/>), and the peak of
+/// a segmented backward (<see cref="SegmentedRecompute"/>). Measured on the process (heap in use, resident set), so
 /// these never run beside other tests.
 /// </summary>
 [Collection(ProcessMemoryCollection.Name)]
-public class CheckpointMemoryTests(ITestOutputHelper log)
+public class RecomputeMemoryTests(ITestOutputHelper log)
 {
     [Fact]
     public void Checkpointing_keeps_far_less_memory_alive_between_forward_and_backward()
@@ -32,8 +32,8 @@ public class CheckpointMemoryTests(ITestOutputHelper log)
         manual_seed(6);
         using var model = new MambaLM(new MambaConfig { DModel = 64, NLayer = 6 });
         var ids = ModuleTestData.DnaTokens(1, 8_193, start: 300_000);
-        double plain = HeldAfterForward(model, ids, ActivationCheckpointing.Never);
-        double checkpointed = HeldAfterForward(model, ids, ActivationCheckpointing.Always);
+        double plain = HeldAfterForward(model, ids, RecomputePolicy.Never);
+        double checkpointed = HeldAfterForward(model, ids, RecomputePolicy.Always);
         // The inputs every block must keep either way: hidden and residual, (1, 8192, 64) float32 each, 6 blocks.
         double inputs = 6 * 2 * 8192 * 64 * 4 / 1048576.0;
         log.WriteLine($"heap held after forward: plain {plain:F1} MB, checkpointed {checkpointed:F1} MB (block inputs {inputs:F1} MB)");
@@ -52,7 +52,7 @@ public class CheckpointMemoryTests(ITestOutputHelper log)
         {
             manual_seed(8);
             using var model = new MambaLM(new MambaConfig { DModel = width, NLayer = layers });
-            model.Backbone.Checkpointing = ActivationCheckpointing.Always;
+            model.Backbone.Recompute = RecomputePolicy.Always;
             model.Backbone.Segmenting = SegmentPolicy.Off;
             using var scope = NewDisposeScope();
             ProcessMemory.Settle();
@@ -71,9 +71,9 @@ public class CheckpointMemoryTests(ITestOutputHelper log)
         Assert.True(perBlock < 1.25 * tensor, $"{perBlock:F1} MB per block, one input is {tensor:F1} MB");
     }
 
-    static double HeldAfterForward(MambaLM model, Tensor ids, ActivationCheckpointing policy)
+    static double HeldAfterForward(MambaLM model, Tensor ids, RecomputePolicy policy)
     {
-        model.Backbone.Checkpointing = policy;
+        model.Backbone.Recompute = policy;
         model.zero_grad();
         ProcessMemory.Settle();
         double before = ProcessMemory.HeapInUseMegabytes();
@@ -103,7 +103,7 @@ public class CheckpointMemoryTests(ITestOutputHelper log)
             using var scope = NewDisposeScope();
             var hidden = randn(1, length, 64).requires_grad_(true);
             var residual = randn(1, length, 64).requires_grad_(true);
-            var (h, r) = SegmentedCheckpoint.Forward(block, hidden, residual, segment);
+            var (h, r) = SegmentedRecompute.Forward(block, hidden, residual, segment);
             var loss = h.sum() + r.sum();
             double peak = ProcessMemory.PeakDuring(() => loss.backward());
             peaks.Add((segment, peak));

@@ -5,7 +5,7 @@ using static TorchSharp.torch.autograd;
 namespace Genomics.Mamba.Modules;
 
 /// <summary>
-/// Staged recompute for a HyenaDNA block, the Hyena counterpart of <see cref="SegmentedCheckpoint"/>. A block is
+/// Staged recompute for a HyenaDNA block, the Hyena counterpart of <see cref="SegmentedRecompute"/>. A block is
 /// position-wise except for the short convolution (ShortFilterOrder − 1 positions of left context) and the long
 /// convolution (every position, but each channel on its own), so it runs in three stages, each over pieces:
 /// <list type="bullet">
@@ -25,7 +25,7 @@ namespace Genomics.Mamba.Modules;
 /// backward besides the usual one extra forward; the FFTs, which dominate at long lengths, run once more per group
 /// than with whole-block checkpointing (spectra recomputed for the gradients), as in <see cref="HyenaGroupedFftConv"/>.
 /// </summary>
-public static class HyenaStagedCheckpoint
+public static class HyenaStagedRecompute
 {
     /// <summary>
     /// <see cref="HyenaBlock.forward"/> staged, stages A and C in chunks of <paramref name="chunk"/> positions (any

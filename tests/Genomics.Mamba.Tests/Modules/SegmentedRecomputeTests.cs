@@ -8,18 +8,18 @@ using static TorchSharp.torch;
 namespace Genomics.Mamba.Tests.Modules;
 
 /// <summary>
-/// Segmented recompute (<see cref="SegmentedCheckpoint"/>) against the plain block: outputs and every gradient —
+/// Segmented recompute (<see cref="SegmentedRecompute"/>) against the plain block: outputs and every gradient —
 /// hidden, residual, each parameter — for segment lengths that do not divide L, 1, and ≥ L; then the whole model;
 /// then the memory it is for.
 /// </summary>
-public class SegmentedCheckpointTests(ITestOutputHelper log)
+public class SegmentedRecomputeTests(ITestOutputHelper log)
 {
     /// <summary>Forward (plain when <paramref name="segment"/> is null), then backward of a weighted sum of both outputs.</summary>
     static BlockRun RunBlock(MambaBlock block, Tensor hidden, Tensor? residual, Tensor? wHidden, Tensor? wResidual, long? segment,
         bool wholeBlockCheckpoint = false) =>
         BlockRun.Of(block, hidden, residual, wHidden, wResidual,
-            (h, r) => segment is { } s ? SegmentedCheckpoint.Forward(block, h, r, s)
-                : wholeBlockCheckpoint ? BlockCheckpoint.Forward(block, h, r) : block.forward(h, r));
+            (h, r) => segment is { } s ? SegmentedRecompute.Forward(block, h, r, s)
+                : wholeBlockCheckpoint ? BlockRecompute.Forward(block, h, r) : block.forward(h, r));
 
     /// <summary>The residual out is the block's input sum itself: bit for bit.</summary>
     void AssertSame(BlockRun actual, BlockRun expected, double rtol, double atol, string tag) =>
@@ -117,10 +117,10 @@ public class SegmentedCheckpointTests(ITestOutputHelper log)
     }
 
     static (Tensor Logits, Dictionary<string, Tensor> Grads) RunModel(MambaLM model, Tensor ids, SegmentPolicy segmenting,
-        ActivationCheckpointing checkpointing = ActivationCheckpointing.Never)
+        RecomputePolicy checkpointing = RecomputePolicy.Never)
     {
         model.Backbone.Segmenting = segmenting;
-        model.Backbone.Checkpointing = checkpointing;
+        model.Backbone.Recompute = checkpointing;
         model.zero_grad();
         long l = ids.shape[1] - 1;
         var logits = model.forward(ids.narrow(1, 0, l));
@@ -194,12 +194,12 @@ public class SegmentedCheckpointTests(ITestOutputHelper log)
     public void Auto_segments_long_training_sequences_only()
     {
         var auto = SegmentPolicy.Auto;
-        Assert.Null(auto.SegmentFor(SegmentPolicy.AutoFromLength - 1, ActivationCheckpointing.Auto));
-        Assert.Equal(SegmentPolicy.AutoSegmentLength, auto.SegmentFor(SegmentPolicy.AutoFromLength, ActivationCheckpointing.Auto));
-        Assert.Equal(SegmentPolicy.AutoSegmentLength, auto.SegmentFor(1 << 20, ActivationCheckpointing.Always));
-        Assert.Null(auto.SegmentFor(1 << 20, ActivationCheckpointing.Never));
-        Assert.Null(SegmentPolicy.Off.SegmentFor(1 << 20, ActivationCheckpointing.Always));
-        Assert.Equal(5, SegmentPolicy.Every(5).SegmentFor(3, ActivationCheckpointing.Never));
+        Assert.Null(auto.SegmentFor(SegmentPolicy.AutoFromLength - 1, RecomputePolicy.Auto));
+        Assert.Equal(SegmentPolicy.AutoSegmentLength, auto.SegmentFor(SegmentPolicy.AutoFromLength, RecomputePolicy.Auto));
+        Assert.Equal(SegmentPolicy.AutoSegmentLength, auto.SegmentFor(1 << 20, RecomputePolicy.Always));
+        Assert.Null(auto.SegmentFor(1 << 20, RecomputePolicy.Never));
+        Assert.Null(SegmentPolicy.Off.SegmentFor(1 << 20, RecomputePolicy.Always));
+        Assert.Equal(5, SegmentPolicy.Every(5).SegmentFor(3, RecomputePolicy.Never));
         Assert.Throws<ArgumentOutOfRangeException>(() => SegmentPolicy.Every(0));
         Assert.Equal(SegmentPolicy.Auto, new MambaBackbone(Small).Segmenting);
     }

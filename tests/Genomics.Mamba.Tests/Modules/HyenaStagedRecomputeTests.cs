@@ -9,18 +9,18 @@ using static TorchSharp.torch;
 namespace Genomics.Mamba.Tests.Modules;
 
 /// <summary>
-/// Staged recompute of a HyenaDNA block (<see cref="HyenaStagedCheckpoint"/>) against the plain block: outputs and
+/// Staged recompute of a HyenaDNA block (<see cref="HyenaStagedRecompute"/>) against the plain block: outputs and
 /// every gradient — hidden, residual, each parameter — for chunks that do not divide L, chunks narrower than the short
 /// convolution, and FFT groups that do not divide d; then whole models, with and without grad, in fp32 and bf16.
 /// </summary>
-public class HyenaStagedCheckpointTests(ITestOutputHelper log)
+public class HyenaStagedRecomputeTests(ITestOutputHelper log)
 {
     static readonly HyenaConfig Small = new HyenaConfig { DModel = 16, NLayer = 2 }.ForContext(64);
 
     /// <summary>Forward (plain when <paramref name="chunk"/> is null), then backward of a weighted sum of both outputs.</summary>
     static BlockRun RunBlock(HyenaBlock block, Tensor hidden, Tensor? residual, Tensor? wHidden, Tensor? wResidual, long? chunk) =>
         BlockRun.Of(block, hidden, residual, wHidden, wResidual,
-            (h, r) => chunk is { } c ? HyenaStagedCheckpoint.Forward(block, h, r, c) : block.forward(h, r));
+            (h, r) => chunk is { } c ? HyenaStagedRecompute.Forward(block, h, r, c) : block.forward(h, r));
 
     /// <summary>Parameter gradients within atol × 10: the stages add their chunks' sums up in another order.</summary>
     void AssertSame(BlockRun actual, BlockRun expected, double rtol, double atol, string tag) =>
@@ -155,7 +155,7 @@ public class HyenaStagedCheckpointTests(ITestOutputHelper log)
         using var model = new HyenaLM(new HyenaConfig { DModel = 24, NLayer = 2 }.ForContext(128));
         using var scope = NewDisposeScope();
         var ids = ModuleTestData.DnaTokens(2, 101, start: 2_100_000);
-        model.Backbone.Checkpointing = ActivationCheckpointing.Never;
+        model.Backbone.Recompute = RecomputePolicy.Never;
         var plain = RunModel(model, ids, SegmentPolicy.Off);
         model.Backbone.FftChannels = channels;
         var staged = RunModel(model, ids, SegmentPolicy.Every(chunk));
@@ -199,7 +199,7 @@ public class HyenaStagedCheckpointTests(ITestOutputHelper log)
         model.Precision = ComputePrecision.BFloat16;
         using var scope = NewDisposeScope();
         var ids = ModuleTestData.DnaTokens(2, 97, start: 2_300_000);
-        model.Backbone.Checkpointing = ActivationCheckpointing.Never;
+        model.Backbone.Recompute = RecomputePolicy.Never;
         var plain = RunModel(model, ids, SegmentPolicy.Off);
         model.Backbone.FftChannels = 5;
         var staged = RunModel(model, ids, SegmentPolicy.Every(10));
@@ -219,8 +219,8 @@ public class HyenaStagedCheckpointTests(ITestOutputHelper log)
         TorchRuntime.EnsureLoaded();
         using var model = new HyenaLM(new HyenaConfig { DModel = 16, NLayer = 1 });
         Assert.Equal(SegmentPolicy.Auto, model.Backbone.Segmenting);
-        Assert.Null(model.Backbone.Segmenting.SegmentFor((1 << 17) - 1, model.Backbone.Checkpointing));
-        Assert.Equal(SegmentPolicy.AutoSegmentLength, model.Backbone.Segmenting.SegmentFor(1 << 17, model.Backbone.Checkpointing));
-        Assert.Null(model.Backbone.Segmenting.SegmentFor(1 << 20, ActivationCheckpointing.Never));
+        Assert.Null(model.Backbone.Segmenting.SegmentFor((1 << 17) - 1, model.Backbone.Recompute));
+        Assert.Equal(SegmentPolicy.AutoSegmentLength, model.Backbone.Segmenting.SegmentFor(1 << 17, model.Backbone.Recompute));
+        Assert.Null(model.Backbone.Segmenting.SegmentFor(1 << 20, RecomputePolicy.Never));
     }
 }

@@ -8,11 +8,11 @@ using static TorchSharp.torch;
 
 namespace Genomics.Mamba.Tests.Modules;
 
-public class BlockCheckpointTests(ITestOutputHelper log)
+public class BlockRecomputeTests(ITestOutputHelper log)
 {
-    static (Tensor Logits, Dictionary<string, Tensor> Grads) Run(MambaLM model, Tensor ids, ActivationCheckpointing policy)
+    static (Tensor Logits, Dictionary<string, Tensor> Grads) Run(MambaLM model, Tensor ids, RecomputePolicy policy)
     {
-        model.Backbone.Checkpointing = policy;
+        model.Backbone.Recompute = policy;
         model.zero_grad();
         long l = ids.shape[1] - 1;
         var logits = model.forward(ids.narrow(1, 0, l));
@@ -30,8 +30,8 @@ public class BlockCheckpointTests(ITestOutputHelper log)
         using var model = new MambaLM(new MambaConfig { DModel = 32, NLayer = 3 });
         using var scope = NewDisposeScope();
         var ids = ModuleTestData.DnaTokens(2, 129, start: 1_200_000);
-        var plain = Run(model, ids, ActivationCheckpointing.Never);
-        var recomputed = Run(model, ids, ActivationCheckpointing.Always);
+        var plain = Run(model, ids, RecomputePolicy.Never);
+        var recomputed = Run(model, ids, RecomputePolicy.Always);
 
         // Bit for bit, on every CPU: the recompute runs the same kernels on the same layouts, and the one sum it forms
         // itself (the residual's gradient added to the norm's) is the two-term sum autograd forms in the plain graph
@@ -55,8 +55,8 @@ public class BlockCheckpointTests(ITestOutputHelper log)
         model.Backbone.Layers[0].Mixer.InProj.weight.requires_grad = false;
         using var scope = NewDisposeScope();
         var ids = ModuleTestData.DnaTokens(2, 65, start: 1_300_000);
-        var plain = Run(model, ids, ActivationCheckpointing.Never);
-        var recomputed = Run(model, ids, ActivationCheckpointing.Always);
+        var plain = Run(model, ids, RecomputePolicy.Never);
+        var recomputed = Run(model, ids, RecomputePolicy.Always);
         Assert.Equal(plain.Grads.Keys.Order(), recomputed.Grads.Keys.Order());
         Assert.DoesNotContain("backbone.embedding.weight", plain.Grads.Keys);
         foreach (var (name, g) in plain.Grads)
@@ -68,13 +68,13 @@ public class BlockCheckpointTests(ITestOutputHelper log)
     [Fact]
     public void Auto_checkpoints_from_2_to_the_16_and_never_without_grad()
     {
-        Assert.False(BlockCheckpoint.Applies(ActivationCheckpointing.Auto, 65_535));
-        Assert.True(BlockCheckpoint.Applies(ActivationCheckpointing.Auto, 65_536));
-        Assert.True(BlockCheckpoint.Applies(ActivationCheckpointing.Always, 1));
-        Assert.False(BlockCheckpoint.Applies(ActivationCheckpointing.Never, 1 << 20));
+        Assert.False(BlockRecompute.Applies(RecomputePolicy.Auto, 65_535));
+        Assert.True(BlockRecompute.Applies(RecomputePolicy.Auto, 65_536));
+        Assert.True(BlockRecompute.Applies(RecomputePolicy.Always, 1));
+        Assert.False(BlockRecompute.Applies(RecomputePolicy.Never, 1 << 20));
         using (no_grad())
         {
-            Assert.False(BlockCheckpoint.Applies(ActivationCheckpointing.Always, 1));
+            Assert.False(BlockRecompute.Applies(RecomputePolicy.Always, 1));
         }
     }
 }
