@@ -123,8 +123,7 @@ public static class ModelBench
     /// <summary>The planner's estimate for exactly what the case runs, and its own plan for the case's L and batch.</summary>
     static (string Description, MemoryPlan Plan, MemoryEstimate Estimate) Predict(Case c, long budget)
     {
-        bool ckpt = c.Recompute == RecomputePolicy.Always
-                    || (c.Recompute == RecomputePolicy.Auto && c.Length >= BlockRecompute.AutoFromLength);
+        bool ckpt = c.Recompute.RecomputesAt(c.Length);
         var model = ModelPresets.FromKey(c.Model, checked((int)c.Length));
         // The backbone segments by its default policy (SegmentPolicy.Auto) when checkpointing long sequences.
         var estimate = MemoryPlanner.Estimate(model, c.Length, c.Batch, checkpointing: ckpt,

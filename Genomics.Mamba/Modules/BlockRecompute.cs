@@ -26,17 +26,26 @@ public enum RecomputePolicy
 /// </summary>
 public static class BlockRecompute
 {
-    /// <summary>Sequence length from which <see cref="RecomputePolicy.Auto"/> turns checkpointing on.</summary>
+    /// <summary>
+    /// Sequence length from which <see cref="RecomputePolicy.Auto"/> recomputes whole blocks. Segments start one doubling
+    /// later, at <see cref="SegmentPolicy.AutoFromLength"/> (2^17), where a whole block's recompute no longer fits easily.
+    /// </summary>
     public const long AutoFromLength = 1 << 16;
 
+    /// <summary>
+    /// Whether <paramref name="policy"/> recomputes blocks of sequences of <paramref name="length"/> tokens: the one rule,
+    /// which the backbones and `bench model`'s prediction share. Unplanned runs (inference, `bench model`) follow it; a
+    /// training run's stages set Always or Never from the memory planner instead (<see cref="Training.TrainingStage"/>).
+    /// </summary>
+    public static bool RecomputesAt(this RecomputePolicy policy, long length) => policy switch
+    {
+        RecomputePolicy.Always => true,
+        RecomputePolicy.Auto => length >= AutoFromLength,
+        _ => false,
+    };
+
     /// <summary>Whether a backward will follow and the policy asks for recompute at this length.</summary>
-    public static bool Applies(RecomputePolicy policy, long length) =>
-        is_grad_enabled() && policy switch
-        {
-            RecomputePolicy.Always => true,
-            RecomputePolicy.Auto => length >= AutoFromLength,
-            _ => false,
-        };
+    public static bool Applies(RecomputePolicy policy, long length) => is_grad_enabled() && policy.RecomputesAt(length);
 
     /// <summary><see cref="MambaBlock.forward"/> (or <see cref="HyenaBlock.forward"/>: any (hidden, residual) block that
     /// adds its inputs first), recomputed in backward instead of storing activations.</summary>

@@ -6,7 +6,11 @@ namespace Genomics.Mamba.Modules;
 /// </summary>
 public readonly record struct SegmentPolicy
 {
-    /// <summary>Sequence length from which <see cref="Auto"/> segments (2^17: below it a whole block's recompute fits easily).</summary>
+    /// <summary>
+    /// Sequence length from which <see cref="Auto"/> segments (2^17: below it a whole block's recompute fits easily), one
+    /// doubling after whole-block recompute starts (<see cref="BlockRecompute.AutoFromLength"/>). Unplanned runs
+    /// (inference, `bench model`) follow it; a training stage sets the memory planner's segments instead.
+    /// </summary>
     public const long AutoFromLength = 1 << 17;
 
     /// <summary>
