@@ -119,7 +119,7 @@ internal static partial class NativeMethods
     public const string PathVariable = "GENOMAMBA_NATIVE_LIB";
 
     /// <summary>The ABI this binding was written against (GM_ABI_VERSION).</summary>
-    public const int AbiVersion = 2;
+    public const int AbiVersion = 3;
 
     [LibraryImport(Lib)] internal static partial int gm_abi_version();
     [LibraryImport(Lib)] internal static partial nint gm_version_string();
@@ -133,6 +133,14 @@ internal static partial class NativeMethods
     [LibraryImport(Lib)] internal static partial GmStatus gm_selective_scan_fwd(in GmScanParams p);
     [LibraryImport(Lib)] internal static partial GmStatus gm_selective_scan_bwd(in GmScanParams p);
     [LibraryImport(Lib)] internal static partial GmStatus gm_selective_scan_step(in GmStepParams p);
+
+    // Collectives across processes (ABI 3): MPI is opened by the library on the first gm_dist_init (see Distributed/).
+    [LibraryImport(Lib)] internal static partial GmStatus gm_dist_init(out int rank, out int worldSize);
+    [LibraryImport(Lib)] internal static unsafe partial GmStatus gm_dist_allreduce_sum_f32(float* data, long count, int deterministic);
+    [LibraryImport(Lib)] internal static unsafe partial GmStatus gm_dist_broadcast(void* data, long bytes, int root);
+    [LibraryImport(Lib)] internal static partial GmStatus gm_dist_barrier();
+    [LibraryImport(Lib)] internal static partial GmStatus gm_dist_finalize();
+    [LibraryImport(Lib)] internal static partial void gm_dist_abort(int code);
 
     /// <summary>Raw data pointer of a tensor (storage offset included, any device). TorchSharp has no data_ptr().</summary>
     [LibraryImport(TorchLib)] internal static partial nint THSTensor_data(nint tensorHandle);

@@ -43,7 +43,7 @@ extern "C" {
 #define GM_API __attribute__((visibility("default")))
 #endif
 
-#define GM_ABI_VERSION 2
+#define GM_ABI_VERSION 3
 
 #define GM_DEVICE_CPU 0
 #define GM_DEVICE_CUDA 1
@@ -146,6 +146,22 @@ GM_API int64_t gm_scan_chunk_states(const gm_scan_params* p);
 GM_API gm_status gm_selective_scan_fwd(const gm_scan_params* p);
 GM_API gm_status gm_selective_scan_bwd(const gm_scan_params* p);
 GM_API gm_status gm_selective_scan_step(const gm_step_params* p);
+
+/* ---- Collectives across processes, for data-parallel training (ABI 3). MPI (OpenMPI's libmpi.so.40, or the file
+   GENOMAMBA_MPI_LIBRARY names) is loaded on the first gm_dist_init, so the library builds and loads without MPI; without
+   it gm_dist_init returns GM_ERR_UNSUPPORTED with the fix in gm_last_error(). Call from one thread at a time. */
+/* Starts MPI once (later calls return the same values): this process's rank and the number of processes. */
+GM_API gm_status gm_dist_init(int32_t* rank, int32_t* world_size);
+/* In place, every rank: data = the sum of every rank's data. deterministic != 0: added in rank order on rank 0 and
+   broadcast (the same bits for a given world size on any MPI); 0: MPI_Allreduce, whose order is the MPI's choice. */
+GM_API gm_status gm_dist_allreduce_sum_f32(float* data, int64_t count, int32_t deterministic);
+/* In place: every rank's data = root's. */
+GM_API gm_status gm_dist_broadcast(void* data, int64_t bytes, int32_t root);
+GM_API gm_status gm_dist_barrier(void);
+/* Ends MPI in this process (before exit; MPI cannot start again after it). A no-op when gm_dist_init never ran. */
+GM_API gm_status gm_dist_finalize(void);
+/* Ends every process of the job with this exit code (MPI_Abort), or this one when MPI never started. Never returns. */
+GM_API void gm_dist_abort(int32_t code);
 
 #ifdef __cplusplus
 }

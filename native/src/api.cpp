@@ -8,6 +8,7 @@
 #include <string>
 
 #include "genomamba.h"
+#include "dist.h"
 #include "scan.h"
 #if GM_HAVE_CUDA
 #include "cuda/scan_cuda.h"
@@ -47,6 +48,9 @@ gm_status guarded(const char* fn, F&& body) {
     } catch (const Failure& f) {
         t_last_error = f.message;
         return f.status;
+    } catch (const dist::Error& e) {
+        t_last_error = e.message;
+        return e.status;
     } catch (const std::bad_alloc&) {
         t_last_error = std::string(fn) + ": out of memory for the scan's scratch buffers";
         return GM_ERR_OUT_OF_MEMORY;
@@ -345,5 +349,23 @@ GM_API gm_status gm_selective_scan_step(const gm_step_params* p) {
         run_step(p, active_kernels());
     });
 }
+
+GM_API gm_status gm_dist_init(int32_t* rank, int32_t* world_size) {
+    return guarded("gm_dist_init", [&] { dist::init(rank, world_size); });
+}
+
+GM_API gm_status gm_dist_allreduce_sum_f32(float* data, int64_t count, int32_t deterministic) {
+    return guarded("gm_dist_allreduce_sum_f32", [&] { dist::allreduce_sum_f32(data, count, deterministic != 0); });
+}
+
+GM_API gm_status gm_dist_broadcast(void* data, int64_t bytes, int32_t root) {
+    return guarded("gm_dist_broadcast", [&] { dist::broadcast(data, bytes, root); });
+}
+
+GM_API gm_status gm_dist_barrier(void) { return guarded("gm_dist_barrier", [] { dist::barrier(); }); }
+
+GM_API gm_status gm_dist_finalize(void) { return guarded("gm_dist_finalize", [] { dist::finalize(); }); }
+
+GM_API void gm_dist_abort(int32_t code) { dist::abort_all(code); }
 
 }  // extern "C"

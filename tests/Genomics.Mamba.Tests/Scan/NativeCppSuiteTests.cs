@@ -11,18 +11,50 @@ namespace Genomics.Mamba.Tests.Scan;
 /// </summary>
 public class NativeCppSuiteTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void Native_GoogleTest_suite_passes_under_ctest()
+    static readonly object BuildLock = new();
+
+    /// <summary>native/ configured and built with its tests beside the test assembly (once per run; later calls relink nothing).</summary>
+    string Build()
     {
         string source = Path.Combine(RepoRoot(), "native");
         string build = Path.Combine(AppContext.BaseDirectory, "native-tests");
-        // The CPU build even where nvcc is installed: the CUDA library is CI's separate step (.ci/run), and the
-        // CUDA tile math is tested here anyway (CudaMath.* runs on the CPU).
-        Run("cmake", ["-S", source, "-B", build, "-DCMAKE_BUILD_TYPE=Release", "-DGM_BUILD_TESTS=ON", "-DGM_BUILD_BENCH=OFF",
-            "-DGM_CUDA=OFF"], out string configure);
-        Assert.True(File.Exists(Path.Combine(build, "CTestTestfile.cmake")) && !configure.Contains("GTest not found", StringComparison.Ordinal),
-            "GoogleTest is missing, so native/'s C++ tests were not configured (apt-get install libgtest-dev):\n" + configure);
-        Run("cmake", ["--build", build, "--target", "genomamba_tests", "genomamba", "-j2"], out _);
+        lock (BuildLock)
+        {
+            // The CPU build even where nvcc is installed: the CUDA library is CI's separate step (.ci/run), and the
+            // CUDA tile math is tested here anyway (CudaMath.* runs on the CPU).
+            Run("cmake", ["-S", source, "-B", build, "-DCMAKE_BUILD_TYPE=Release", "-DGM_BUILD_TESTS=ON", "-DGM_BUILD_BENCH=OFF",
+                "-DGM_CUDA=OFF"], out string configure);
+            Assert.True(File.Exists(Path.Combine(build, "CTestTestfile.cmake")) && !configure.Contains("GTest not found", StringComparison.Ordinal),
+                "GoogleTest is missing, so native/'s C++ tests were not configured (apt-get install libgtest-dev):\n" + configure);
+            Run("cmake", ["--build", build, "--target", "genomamba_tests", "genomamba", "-j2"], out _);
+        }
+        return build;
+    }
+
+    /// <summary>
+    /// The collectives of libgenomamba (gm_dist_*, MPI opened at run time) across three processes under OpenMPI's
+    /// mpirun: the deterministic sum is the rank-order sum bit for bit (with three ranks the order matters in fp32),
+    /// MPI_Allreduce's within the bound of a reordered sum, broadcast exact. Skipped, saying so, where mpirun is not
+    /// installed; .ci/run installs openmpi-bin, so CI always runs it. As root mpirun needs --allow-run-as-root, and
+    /// three ranks on two cores --oversubscribe.
+    /// </summary>
+    [SkippableFact]
+    public void Native_collectives_sum_in_rank_order_across_three_mpirun_processes()
+    {
+        string? mpirun = Environment.GetEnvironmentVariable("PATH")?.Split(':').Select(d => Path.Combine(d, "mpirun")).FirstOrDefault(File.Exists);
+        Skip.If(mpirun is null, "mpirun is not installed (apt-get install openmpi-bin): the multi-process collectives were not run");
+        string build = Build();
+        Run(mpirun!, ["--allow-run-as-root", "--oversubscribe", "-np", "3", Path.Combine(build, "genomamba_tests"), "--gtest_filter=Dist.*",
+            "--gtest_color=no"], out string log);
+        output.WriteLine(Tail(log));
+        int passed = log.Split('\n').Count(l => l.StartsWith("[  PASSED  ]", StringComparison.Ordinal));
+        Assert.True(passed == 3, $"expected all three ranks to pass the Dist tests, {passed} did:\n{Tail(log)}");
+    }
+
+    [Fact]
+    public void Native_GoogleTest_suite_passes_under_ctest()
+    {
+        string build = Build();
         Run("ctest", ["--test-dir", build, "-j2", "--output-on-failure", "--timeout", "300"], out string ctest);
         string summary = ctest.Split('\n').LastOrDefault(l => l.Contains("tests passed", StringComparison.Ordinal)) ?? "";
         output.WriteLine(summary);
