@@ -7,6 +7,7 @@ using Genomics.Data.Genome;
 using Genomics.Data.Schedules;
 using Genomics.Mamba.Checkpoints;
 using Genomics.Mamba.Config;
+using Genomics.Mamba.Distributed;
 using Genomics.Mamba.Memory;
 using Genomics.Mamba.Modules;
 using Genomics.Mamba.Precision;
@@ -54,10 +55,12 @@ public static class PretrainCommand
         var saveEvery = new Option<long?>("--save-every") { Description = "checkpoint every N steps (default: paper 1000, quick 20); always at the end and on Ctrl+C/SIGTERM" };
         var validWindows = new Option<int?>("--valid-windows") { Description = "fixed validation subset at --len (default: 2^22 tokens or 256 windows, whichever is smaller; quick 32)" };
         var common = new TrainingOptions();
+        var reduce = new Option<string>("--reduce") { Description = "with several ranks (mpirun, srun): sum gradients in rank order (ordered: the same bits on any MPI, and as one process when each rank takes one micro-batch per step) or in MPI's order (fast)", DefaultValueFactory = _ => "ordered" };
+        reduce.AcceptOnlyFromAmong("ordered", "fast");
         var cmd = new Command("pretrain", "Pretrain a Mamba or HyenaDNA language model on a genome with the sequence-length warmup (Mamba paper E.3)")
         {
             recipe, model, preset, len, genome, intervals, warmup, noWarmup, tokens, lr, steps, epochs, output,
-            evalEvery, saveEvery, validWindows,
+            evalEvery, saveEvery, validWindows, reduce,
         };
         foreach (var option in common.All)
         {
@@ -104,6 +107,7 @@ public static class PretrainCommand
                 Precision = common.Precision(parse),
                 Budget = common.Budget(parse),
                 SegmentLength = parse.GetValue(common.SegmentLength),
+                OrderedReduction = parse.GetValue(reduce) != "fast",
             };
             o.WriteLine(embedded
                 ? $"genomamba pretrain: recipe '{r.Name}' on the embedded data ({Path.GetFileName(s.Genome)} + {Path.GetFileName(s.Intervals)}); give --genome and --intervals{(r == Quick ? " (and --recipe paper)" : "")} for a real run"
@@ -138,6 +142,7 @@ public static class PretrainCommand
         public TrainingPrecision Precision { get; init; }
         public long Budget { get; init; }
         public long? SegmentLength { get; init; }
+        public bool OrderedReduction { get; init; } = true;
 
         /// <summary>The model: --model at --preset, a HyenaDNA filter sized for --len.</summary>
         public ModelSpec Model => ModelPresets.LanguageModel(Family, Preset, Length);
@@ -173,7 +178,8 @@ public static class PretrainCommand
             }
             rows = GenomeInterval.FromBed(BedReader.Read(s.Intervals).Intervals);
         }
-        var plan = TrainingPlan.ForPretraining(s.Model, s.Warmup_, l => IntervalDataset.CountSamples(rows, l), s.Budget, s.Precision, s.MicroBatch, s.SegmentLength);
+        var plan = TrainingPlan.ForPretraining(s.Model, s.Warmup_, l => IntervalDataset.CountSamples(rows, l), s.Budget, s.Precision, s.MicroBatch, s.SegmentLength,
+            LauncherEnvironment.Current().WorldSize);
         o.WriteLine(TrainingPlanText.Format(plan));
         long total = plan.TotalSteps;
         if (total > 0)
@@ -196,6 +202,12 @@ public static class PretrainCommand
     static int Train(Settings s, TextWriter o)
     {
         TorchRuntime.EnsureLoaded();
+        // Under mpirun or srun: this process is one rank of the job; rank 0 alone prints, writes metrics and checkpoints.
+        using var group = ProcessGroup.Start();
+        if (!group.IsMain)
+        {
+            o = TextWriter.Null;
+        }
         TrainingOptions.SetThreads(s.Threads);
         ScanBackend.Notice += line => o.WriteLine(line);
         _ = ScanBackend.Kind;
@@ -209,7 +221,7 @@ public static class PretrainCommand
         // Sample counts come from the datasets themselves, which also check every interval against the genome.
         var counts = new Dictionary<int, long>();
         long Samples(int l) => counts.TryGetValue(l, out long c) ? c : counts[l] = new IntervalDataset(genome, rows, datasetOptions with { Length = l }).Count;
-        var plan = TrainingPlan.ForPretraining(spec, warmup, Samples, s.Budget, s.Precision, s.MicroBatch, s.SegmentLength);
+        var plan = TrainingPlan.ForPretraining(spec, warmup, Samples, s.Budget, s.Precision, s.MicroBatch, s.SegmentLength, group.WorldSize);
         if (plan.MemoryProblem(s.MicroBatch is not null) is { } problem)
         {
             throw new InvalidOperationException(problem);
@@ -236,11 +248,18 @@ public static class PretrainCommand
             EvalEvery = s.EvalEvery,
             SaveEvery = s.SaveEvery,
             OutputDirectory = s.Out,
+            Group = group,
+            OrderedReduction = s.OrderedReduction,
         }, plan);
         o.WriteLine($"model: {plan.Model.ConfigText}; {TrainingOptions.PrecisionText(s.Precision)}");
         o.WriteLine($"plan: {plan.Stages.Count} stage(s), {plan.TotalSteps:N0} steps, {plan.TotalTokens:N0} tokens; LR {s.Lr:G3} cosine over {scheduled:N0} steps, warmup {schedule.WarmupSteps:N0}" +
                     (Math.Min(s.Steps ?? long.MaxValue, scheduled) is var stopAt && stopAt < plan.TotalSteps ? $"; stopping after {stopAt:N0} steps" : ""));
         o.WriteLine($"output: {Path.Combine(s.Out, Trainer.CheckpointFileName)}, {Path.Combine(s.Out, Trainer.MetricsFileName)}");
+        if (group.WorldSize > 1)
+        {
+            o.WriteLine($"ranks: {group.WorldSize} (data parallel; gradients summed {(s.OrderedReduction ? "in rank order" : "in MPI's order")}); " +
+                        $"each rank takes {plan.Stages[0].Warmup.MicroBatch} × {plan.Stages[0].Warmup.Accumulation / group.WorldSize} of every step's micro-batches at the first stage");
+        }
         var view = new TrainingProgressView(o, live: TrainingProgressView.IsTerminal && ReferenceEquals(o, Console.Out), perplexity: true);
         trainer.Progress += view.Handle;
         using var stop = new StopSignal(line => o.WriteLine(line));

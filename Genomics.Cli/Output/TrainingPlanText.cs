@@ -24,6 +24,11 @@ public static class TrainingPlanText
                              $"{MemoryEstimate.Format(s.Memory.PredictedPeakBytes) + (s.Memory.Fits ? "" : " (!)"),14} {s.Tokens,16:N0}");
         }
         t.AppendLine(inv, $"total: {plan.TotalSteps:N0} optimizer steps, {plan.TotalTokens:N0} tokens");
+        if (plan.WorldSize > 1)
+        {
+            var rows = plan.Stages.Select(s => $"L={s.Warmup.Length:N0}: {s.Warmup.MicroBatch} × {s.Warmup.Accumulation / plan.WorldSize}, {s.Warmup.TokensPerStep / plan.WorldSize:N0} tokens");
+            t.AppendLine(inv, $"per rank ({plan.WorldSize} ranks, the batch and tokens above are global): {string.Join("; ", rows)}");
+        }
         t.Append(inv, $"time estimate: about {TrainingProgressView.Duration(plan.EstimatedTime)} (h:mm:ss; rough: {TrainingPlan.AssumedFlops / 1e9:F0} GFLOP/s effective, as Mamba 1.4M trains on 2 CPU cores)");
         if (plan.Stages.Any(s => s.Steps == 0))
         {

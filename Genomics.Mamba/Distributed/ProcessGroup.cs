@@ -69,7 +69,7 @@ public sealed class ProcessGroup : IDisposable
     }
 
     /// <summary>
-    /// In place on every rank: <paramref name="values"/> (a contiguous fp32 CPU tensor) becomes the sum over the ranks.
+    /// In place on every rank: <paramref name="values"/> (a contiguous fp32 or fp64 CPU tensor) becomes the sum over the ranks.
     /// <paramref name="deterministic"/>: added in rank order (the same bits whatever the MPI and the timing); otherwise
     /// MPI_Allreduce's order.
     /// </summary>
@@ -80,7 +80,9 @@ public sealed class ProcessGroup : IDisposable
         {
             return;
         }
-        Check(NativeMethods.gm_dist_allreduce_sum_f32((float*)NativeTensors.Ptr(values), values.numel(), deterministic ? 1 : 0));
+        Check(values.dtype == ScalarType.Float64
+            ? NativeMethods.gm_dist_allreduce_sum_f64((double*)NativeTensors.Ptr(values), values.numel(), deterministic ? 1 : 0)
+            : NativeMethods.gm_dist_allreduce_sum_f32((float*)NativeTensors.Ptr(values), values.numel(), deterministic ? 1 : 0));
     }
 
     /// <summary>In place on every rank: <paramref name="values"/> (contiguous, CPU) becomes rank <paramref name="root"/>'s.</summary>
@@ -131,9 +133,9 @@ public sealed class ProcessGroup : IDisposable
     static void CheckBuffer(Tensor values, string name)
     {
         ArgumentNullException.ThrowIfNull(values, name);
-        if (values.dtype != ScalarType.Float32 || values.device_type != DeviceType.CPU || !values.is_contiguous())
+        if (values.dtype is not (ScalarType.Float32 or ScalarType.Float64) || values.device_type != DeviceType.CPU || !values.is_contiguous())
         {
-            throw new ArgumentException($"the sum needs a contiguous fp32 CPU tensor, got {values.dtype} on {values.device_type}", name);
+            throw new ArgumentException($"the sum needs a contiguous fp32 or fp64 CPU tensor, got {values.dtype} on {values.device_type}", name);
         }
     }
 

@@ -137,6 +137,7 @@ internal static partial class NativeMethods
     // Collectives across processes (ABI 3): MPI is opened by the library on the first gm_dist_init (see Distributed/).
     [LibraryImport(Lib)] internal static partial GmStatus gm_dist_init(out int rank, out int worldSize);
     [LibraryImport(Lib)] internal static unsafe partial GmStatus gm_dist_allreduce_sum_f32(float* data, long count, int deterministic);
+    [LibraryImport(Lib)] internal static unsafe partial GmStatus gm_dist_allreduce_sum_f64(double* data, long count, int deterministic);
     [LibraryImport(Lib)] internal static unsafe partial GmStatus gm_dist_broadcast(void* data, long bytes, int root);
     [LibraryImport(Lib)] internal static partial GmStatus gm_dist_barrier();
     [LibraryImport(Lib)] internal static partial GmStatus gm_dist_finalize();

@@ -64,7 +64,10 @@ public sealed class Trainer
     public long TotalSteps { get; }
 
     /// <summary>Where the rolling checkpoint goes, or null without an output directory.</summary>
-    public string? CheckpointPath => _options.OutputDirectory is { } d ? Path.Combine(d, CheckpointFileName) : null;
+    public string? CheckpointPath => OutputDirectory is { } d ? Path.Combine(d, CheckpointFileName) : null;
+
+    /// <summary>Where this process writes: the output directory on rank 0, nothing on the other ranks.</summary>
+    string? OutputDirectory => _options.Group.IsMain ? _options.OutputDirectory : null;
 
     /// <summary>
     /// Trains from step 0, or from <paramref name="resume"/> (a checkpoint this engine wrote for the same model, task and
@@ -75,7 +78,7 @@ public sealed class Trainer
         var model = _task.Model;
         var plan = _task.Plan;
         long end = Math.Min(TotalSteps, _options.MaxSteps ?? TotalSteps);
-        if (_options.OutputDirectory is { } outDir)
+        if (OutputDirectory is { } outDir)
         {
             Directory.CreateDirectory(outDir);
         }
@@ -89,7 +92,7 @@ public sealed class Trainer
         {
             step = Restore(resume, optimizer);
         }
-        using var metrics = _options.OutputDirectory is { } dir ? new MetricsWriter(Path.Combine(dir, MetricsFileName), step) : null;
+        using var metrics = OutputDirectory is { } dir ? new MetricsWriter(Path.Combine(dir, MetricsFileName), step) : null;
         var clock = Stopwatch.StartNew();
         long tokensSeen = 0;
         for (long s = 0; s < step; s++)
@@ -107,6 +110,11 @@ public sealed class Trainer
 
         model.train();
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
+        var group = _options.Group;
+        if (group.WorldSize > 1)
+        {
+            DataParallel.BroadcastParameters(group, model);              // every rank starts from rank 0's weights
+        }
         while (step < end && !stopped)
         {
             var at = plan.AtStep(step, _task.SamplesPerEpoch);
@@ -119,21 +127,23 @@ public sealed class Trainer
             }
             long stepsPerEpoch = stage.StepsPerEpoch(_task.SamplesPerEpoch(stage.Length));
             long steps = Math.Min(stepsPerEpoch - at.StepInEpoch, end - step);
-            var loader = new PrefetchLoader(Source(at.StageIndex, stage),
-                new PrefetchLoaderOptions { Workers = _options.LoaderWorkers, Prefetch = Math.Max(2, Math.Min(4, stage.Accumulation + 1)) });
-            using var batches = loader.Epoch(at.Epoch, checked((int)(at.StepInEpoch * stage.Accumulation))).GetEnumerator();
+            int mine = DataParallel.MicroBatchesPerRank(stage, group.WorldSize);   // this rank's share of each step's micro-batches
+            var loader = new PrefetchLoader(DataParallel.Slice(Source(at.StageIndex, stage), stage.Accumulation, group),
+                new PrefetchLoaderOptions { Workers = _options.LoaderWorkers, Prefetch = Math.Max(2, Math.Min(4, mine + 1)) });
+            using var batches = loader.Epoch(at.Epoch, checked((int)(at.StepInEpoch * mine))).GetEnumerator();
             for (long k = 0; k < steps; k++)
             {
-                if (cancellationToken.IsCancellationRequested)
+                // Every rank stops at the same step boundary: a rank that stopped alone would leave the others waiting.
+                if (DataParallel.AnyRank(group, cancellationToken.IsCancellationRequested))
                 {
                     stopped = true;
                     break;
                 }
                 long t0 = Stopwatch.GetTimestamp();
                 double lossSum = 0;
-                for (int j = 0; j < stage.Accumulation; j++)
+                for (int j = 0; j < mine; j++)
                 {
-                    if (j > 0 && cancellationToken.IsCancellationRequested)
+                    if (j > 0 && group.WorldSize == 1 && cancellationToken.IsCancellationRequested)
                     {
                         stopped = true;
                         break;
@@ -148,6 +158,11 @@ public sealed class Trainer
                 {
                     model.zero_grad();   // the partial step is dropped; the checkpoint holds the last whole one
                     break;
+                }
+                if (group.WorldSize > 1)
+                {
+                    // The gradient of the mean loss over the whole global batch on every rank, before clipping.
+                    lossSum = DataParallel.SumGradients(group, parameters, lossSum, _options.OrderedReduction);
                 }
                 double lr = _schedule.At(step);
                 double norm = 0;

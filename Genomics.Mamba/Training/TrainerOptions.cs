@@ -37,6 +37,18 @@ public sealed record TrainerOptions
     /// <summary>Loader threads filling batches ahead of the model.</summary>
     public int LoaderWorkers { get; init; } = 2;
 
+    /// <summary>
+    /// The processes training together (data parallel): each takes its share of every step's micro-batches, gradients
+    /// are summed across them before clipping, and only rank 0 writes checkpoints and metrics. Single by default.
+    /// </summary>
+    public Distributed.ProcessGroup Group { get; init; } = Distributed.ProcessGroup.Single;
+
+    /// <summary>
+    /// Sum gradients across ranks in rank order (the same bits for a given world size on any MPI; with one micro-batch
+    /// per rank per step, the same bits as one process) rather than in MPI_Allreduce's order.
+    /// </summary>
+    public bool OrderedReduction { get; init; } = true;
+
     /// <summary>Skip the validation pass entirely (tests that only compare training curves).</summary>
     public bool SkipEvaluation { get; init; }
 

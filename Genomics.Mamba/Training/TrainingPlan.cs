@@ -19,6 +19,9 @@ public sealed record TrainingPlan(ModelSpec Model, IReadOnlyList<TrainingStage> 
     /// </summary>
     public const double AssumedFlops = 48e9;
 
+    /// <summary>Processes sharing every step (data parallel): each takes MicroBatch × Accumulation / WorldSize sequences.</summary>
+    public int WorldSize { get; init; } = 1;
+
     /// <summary>The stages without their memory plans: what the tasks and the data position follow.</summary>
     public WarmupPlan Warmup => new(Stages.Select(s => s.Warmup).ToArray());
 
@@ -38,11 +41,13 @@ public sealed record TrainingPlan(ModelSpec Model, IReadOnlyList<TrainingStage> 
     /// stage's batch where it is smaller, and fit), otherwise the planner's; <paramref name="segmentLength"/>: recompute in
     /// segments (Mamba) or position chunks (HyenaDNA) of this many positions at stages longer than it.
     /// </summary>
+    /// <param name="worldSize">Processes sharing each step: every stage is planned for a per-rank batch of batch / worldSize
+    /// (the budget is each rank's), and its accumulation counts the micro-batches of all ranks.</param>
     public static TrainingPlan ForPretraining(ModelSpec model, PretrainingWarmup warmup, Func<int, long> samplesPerEpoch, long budget,
-        TrainingPrecision precision, int? microBatch = null, long? segmentLength = null)
+        TrainingPrecision precision, int? microBatch = null, long? segmentLength = null, int worldSize = 1)
     {
         ArgumentNullException.ThrowIfNull(warmup);
-        return Make(model, warmup.ToPlan(), samplesPerEpoch, budget, precision, microBatch, segmentLength);
+        return Make(model, warmup.ToPlan(), samplesPerEpoch, budget, precision, microBatch, segmentLength, worldSize);
     }
 
     /// <summary>
@@ -50,7 +55,7 @@ public sealed record TrainingPlan(ModelSpec Model, IReadOnlyList<TrainingStage> 
     /// same batch and <paramref name="stepsPerEpoch"/> throughout, each stage planned at its own length.
     /// </summary>
     public static TrainingPlan ForSpecies(ModelSpec model, SpeciesWarmup warmup, long stepsPerEpoch, long budget, TrainingPrecision precision,
-        int? microBatch = null, long? segmentLength = null)
+        int? microBatch = null, long? segmentLength = null, int worldSize = 1)
     {
         ArgumentNullException.ThrowIfNull(warmup);
         ArgumentOutOfRangeException.ThrowIfLessThan(stepsPerEpoch, 1);
@@ -58,12 +63,14 @@ public sealed record TrainingPlan(ModelSpec Model, IReadOnlyList<TrainingStage> 
         {
             throw new ArgumentException($"--micro-batch {m} must be at least 1 and divide --batch {warmup.Batch}");
         }
-        return Make(model, (warmup with { MicroBatchCap = null }).ToPlan(), _ => stepsPerEpoch * warmup.Batch, budget, precision, microBatch, segmentLength);
+        return Make(model, (warmup with { MicroBatchCap = null }).ToPlan(), _ => stepsPerEpoch * warmup.Batch, budget, precision, microBatch, segmentLength,
+            worldSize);
     }
 
     static TrainingPlan Make(ModelSpec model, WarmupPlan warmup, Func<int, long> samplesPerEpoch, long budget, TrainingPrecision precision,
-        int? microBatch, long? segmentLength)
+        int? microBatch, long? segmentLength, int worldSize)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(worldSize, 1);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(samplesPerEpoch);
         if (microBatch is < 1)
@@ -78,11 +85,17 @@ public sealed record TrainingPlan(ModelSpec Model, IReadOnlyList<TrainingStage> 
         var stages = new List<TrainingStage>();
         foreach (var s in warmup.Stages)
         {
-            var memory = StageMemory(model, s, budget, precision, microBatch, segmentLength);
-            var stage = new WarmupStage(s.Epochs, s.Length, s.Batch, (int)memory.MicroBatch, (int)memory.GradientAccumulation);
+            if (s.Batch % worldSize != 0)
+            {
+                throw new ArgumentException($"the batch {s.Batch} of the stage at L={s.Length:N0} does not split over {worldSize} ranks; use a world size that divides it");
+            }
+            // Each rank plans its own share of the batch; the stage's accumulation counts every rank's micro-batches.
+            var perRank = s with { Batch = s.Batch / worldSize };
+            var memory = StageMemory(model, perRank, budget, precision, microBatch, segmentLength);
+            var stage = new WarmupStage(s.Epochs, s.Length, s.Batch, (int)memory.MicroBatch, (int)memory.GradientAccumulation * worldSize);
             stages.Add(new TrainingStage(stage, stage.StepsPerEpoch(samplesPerEpoch(s.Length)), memory));
         }
-        return new TrainingPlan(model, stages, budget, precision);
+        return new TrainingPlan(model, stages, budget, precision) { WorldSize = worldSize };
     }
 
     /// <summary>The memory plan of one stage: the user's segments and micro-batch where given, the planner's choice otherwise.</summary>

@@ -155,6 +155,8 @@ GM_API gm_status gm_dist_init(int32_t* rank, int32_t* world_size);
 /* In place, every rank: data = the sum of every rank's data. deterministic != 0: added in rank order on rank 0 and
    broadcast (the same bits for a given world size on any MPI); 0: MPI_Allreduce, whose order is the MPI's choice. */
 GM_API gm_status gm_dist_allreduce_sum_f32(float* data, int64_t count, int32_t deterministic);
+/* The same for doubles (losses and other statistics that must not lose bits on the way). */
+GM_API gm_status gm_dist_allreduce_sum_f64(double* data, int64_t count, int32_t deterministic);
 /* In place: every rank's data = root's. */
 GM_API gm_status gm_dist_broadcast(void* data, int64_t bytes, int32_t root);
 GM_API gm_status gm_dist_barrier(void);

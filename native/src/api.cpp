@@ -358,6 +358,10 @@ GM_API gm_status gm_dist_allreduce_sum_f32(float* data, int64_t count, int32_t d
     return guarded("gm_dist_allreduce_sum_f32", [&] { dist::allreduce_sum_f32(data, count, deterministic != 0); });
 }
 
+GM_API gm_status gm_dist_allreduce_sum_f64(double* data, int64_t count, int32_t deterministic) {
+    return guarded("gm_dist_allreduce_sum_f64", [&] { dist::allreduce_sum_f64(data, count, deterministic != 0); });
+}
+
 GM_API gm_status gm_dist_broadcast(void* data, int64_t bytes, int32_t root) {
     return guarded("gm_dist_broadcast", [&] { dist::broadcast(data, bytes, root); });
 }

@@ -40,7 +40,7 @@ struct Mpi {
     int (*Barrier)(Handle) = nullptr;
     int (*Finalize)() = nullptr;
     int (*Abort)(Handle, int) = nullptr;
-    Handle comm_world = nullptr, type_float = nullptr, type_byte = nullptr, op_sum = nullptr;
+    Handle comm_world = nullptr, type_float = nullptr, type_double = nullptr, type_byte = nullptr, op_sum = nullptr;
     int rank = 0, size = 1;
     bool initialized = false, finalized = false;
 };
@@ -91,6 +91,7 @@ void load() {
     bind(g_mpi.Abort, "MPI_Abort");
     g_mpi.comm_world = global("ompi_mpi_comm_world");
     g_mpi.type_float = global("ompi_mpi_float");
+    g_mpi.type_double = global("ompi_mpi_double");
     g_mpi.type_byte = global("ompi_mpi_byte");
     g_mpi.op_sum = global("ompi_mpi_op_sum");
 }
@@ -114,6 +115,10 @@ void init(int32_t* rank, int32_t* world_size) {
         int already = 0;
         check(g_mpi.Initialized(&already), "gm_dist_init: MPI_Initialized");
         if (!already) {
+            // OpenMPI installs handlers for SIGSEGV, SIGBUS, SIGFPE and SIGABRT that print a backtrace; in a .NET process
+            // they would replace the runtime's own (a NullReferenceException is a SIGSEGV the runtime turns into an
+            // exception). An empty list keeps them out, unless the user set it.
+            setenv("OMPI_MCA_opal_signal", "", 0);
             int provided = 0;
             check(g_mpi.Init_thread(nullptr, nullptr, kThreadSerialized, &provided), "gm_dist_init: MPI_Init_thread");
         }
@@ -125,31 +130,44 @@ void init(int32_t* rank, int32_t* world_size) {
     *world_size = g_mpi.size;
 }
 
-void allreduce_sum_f32(float* data, int64_t count, bool deterministic) {
-    require_init("gm_dist_allreduce_sum_f32");
-    if (count < 0 || (count > 0 && data == nullptr)) fail(GM_ERR_INVALID_ARGUMENT, "gm_dist_allreduce_sum_f32: count must be ≥ 0 and data non-null");
+namespace {
+
+template <class T>
+void allreduce_sum(const char* fn, T* data, int64_t count, bool deterministic, Handle type) {
+    require_init(fn);
+    if (count < 0 || (count > 0 && data == nullptr)) fail(GM_ERR_INVALID_ARGUMENT, std::string(fn) + ": count must be ≥ 0 and data non-null");
     if (g_mpi.size == 1 || count == 0) return;
-    std::vector<float> gathered;
+    std::vector<T> gathered;
     for (int64_t start = 0; start < count; start += kChunk) {
         int n = static_cast<int>(std::min(kChunk, count - start));
-        float* part = data + start;
+        T* part = data + start;
         if (!deterministic) {
-            check(g_mpi.Allreduce(kInPlace, part, n, g_mpi.type_float, g_mpi.op_sum, g_mpi.comm_world), "gm_dist_allreduce_sum_f32: MPI_Allreduce");
+            check(g_mpi.Allreduce(kInPlace, part, n, type, g_mpi.op_sum, g_mpi.comm_world), (std::string(fn) + ": MPI_Allreduce").c_str());
             continue;
         }
         if (g_mpi.rank == 0) gathered.resize(static_cast<size_t>(n) * g_mpi.size);
-        check(g_mpi.Gather(part, n, g_mpi.type_float, g_mpi.rank == 0 ? gathered.data() : nullptr, n, g_mpi.type_float, 0, g_mpi.comm_world),
-              "gm_dist_allreduce_sum_f32: MPI_Gather");
+        check(g_mpi.Gather(part, n, type, g_mpi.rank == 0 ? gathered.data() : nullptr, n, type, 0, g_mpi.comm_world),
+              (std::string(fn) + ": MPI_Gather").c_str());
         if (g_mpi.rank == 0) {
             // Rank order, one addition at a time: ((x0 + x1) + x2) + … whatever the world's timing.
-            std::memcpy(part, gathered.data(), sizeof(float) * static_cast<size_t>(n));
+            std::memcpy(part, gathered.data(), sizeof(T) * static_cast<size_t>(n));
             for (int r = 1; r < g_mpi.size; r++) {
-                const float* x = gathered.data() + static_cast<size_t>(r) * n;
+                const T* x = gathered.data() + static_cast<size_t>(r) * n;
                 for (int i = 0; i < n; i++) part[i] += x[i];
             }
         }
-        check(g_mpi.Bcast(part, n, g_mpi.type_float, 0, g_mpi.comm_world), "gm_dist_allreduce_sum_f32: MPI_Bcast");
+        check(g_mpi.Bcast(part, n, type, 0, g_mpi.comm_world), (std::string(fn) + ": MPI_Bcast").c_str());
     }
+}
+
+}  // namespace
+
+void allreduce_sum_f32(float* data, int64_t count, bool deterministic) {
+    allreduce_sum("gm_dist_allreduce_sum_f32", data, count, deterministic, g_mpi.type_float);
+}
+
+void allreduce_sum_f64(double* data, int64_t count, bool deterministic) {
+    allreduce_sum("gm_dist_allreduce_sum_f64", data, count, deterministic, g_mpi.type_double);
 }
 
 void broadcast(void* data, int64_t bytes, int32_t root) {

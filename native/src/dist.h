@@ -16,6 +16,7 @@ struct Error {
 
 void init(int32_t* rank, int32_t* world_size);
 void allreduce_sum_f32(float* data, int64_t count, bool deterministic);
+void allreduce_sum_f64(double* data, int64_t count, bool deterministic);
 void broadcast(void* data, int64_t bytes, int32_t root);
 void barrier();
 void finalize();

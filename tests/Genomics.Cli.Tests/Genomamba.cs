@@ -21,14 +21,32 @@ public static class Genomamba
         ?? throw new InvalidOperationException("GenomambaDll is not recorded in the test assembly");
 
     /// <summary>Runs <c>dotnet genomamba.dll args…</c> in <paramref name="workingDirectory"/> (default: a fresh temp dir is not made; the current one is used).</summary>
-    public static CliResult Run(string? workingDirectory, params string[] args)
+    public static CliResult Run(string? workingDirectory, params string[] args) => Start("dotnet", [], workingDirectory, args);
+
+    /// <summary>OpenMPI's mpirun on the PATH, or null.</summary>
+    public static string? MpiRun { get; } =
+        Environment.GetEnvironmentVariable("PATH")?.Split(':').Select(d => Path.Combine(d, "mpirun")).FirstOrDefault(File.Exists);
+
+    /// <summary>
+    /// <c>mpirun -np <paramref name="ranks"/> dotnet genomamba.dll args…</c>: as root mpirun needs --allow-run-as-root,
+    /// and more ranks than cores --oversubscribe.
+    /// </summary>
+    public static CliResult RunRanks(TestData.TempDir dir, int ranks, params string[] args) =>
+        Start(MpiRun ?? throw new InvalidOperationException("mpirun is not installed (apt-get install openmpi-bin)"),
+            ["--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet"], dir.Path, args);
+
+    static CliResult Start(string file, string[] launcher, string? workingDirectory, string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
+        foreach (string a in launcher)
+        {
+            psi.ArgumentList.Add(a);
+        }
         psi.ArgumentList.Add(Dll);
         foreach (string a in args)
         {

@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+using Genomics.Mamba.Checkpoints;
+using Genomics.Mamba.Runtime;
+
+namespace Genomics.Cli.Tests;
+
+/// <summary>
+/// `mpirun -np 2 genomamba pretrain` against one process with the same arguments: the same samples per step (each rank
+/// takes one of the step's two micro-batches), gradients summed in rank order, so every logged loss and gradient norm
+/// and every final weight is the same, bit for bit. Skipped, saying so, where OpenMPI's mpirun is not installed
+/// (.ci/run installs it, so CI always runs this).
+/// </summary>
+public class DataParallelTests
+{
+    // A small model, 4 steps of 4 sequences × 1,024 in micro-batches of 2, one torch thread per process.
+    static readonly string[] Tiny = ["pretrain", "--preset", "d16x2", "--tokens-per-step", "4096", "--micro-batch", "2", "--steps", "4",
+        "--valid-windows", "1", "--threads", "1", "--out", "run"];
+
+    static List<JsonNode> Steps(TestData.TempDir dir) =>
+        File.ReadAllLines(dir.File(Path.Combine("run", "metrics.jsonl"))).Select(l => JsonNode.Parse(l)!)
+            .Where(m => (string?)m["event"] == "step").ToList();
+
+    [SkippableTheory]
+    [InlineData("ordered")]
+    [InlineData("fast")]
+    public void Two_ranks_give_the_losses_and_weights_of_one_process(string reduce)
+    {
+        Skip.If(Genomamba.MpiRun is null, "mpirun is not installed (apt-get install openmpi-bin): data-parallel training was not run");
+        using var one = TestData.NewTempDir();
+        using var two = TestData.NewTempDir();
+        var single = Genomamba.Run(one, Tiny);
+        Assert.True(single.ExitCode == 0, single.Stderr + single.StdoutText);
+        var ranks = Genomamba.RunRanks(two, 2, [.. Tiny, "--reduce", reduce]);
+        Assert.True(ranks.ExitCode == 0, ranks.Stderr + ranks.StdoutText);
+        Assert.Contains("ranks: 2", ranks.StdoutText);
+        // Rank 0 alone prints: one header, one final line.
+        Assert.Single(ranks.StdoutText.Split('\n'), l => l.StartsWith("validation perplexity", StringComparison.Ordinal));
+
+        var a = Steps(one);
+        var b = Steps(two);
+        Assert.Equal(4, a.Count);
+        Assert.Equal(a.Count, b.Count);
+        for (int i = 0; i < a.Count; i++)
+        {
+            // With two ranks a sum of two terms has one order, so "fast" (MPI_Allreduce) is exact here too.
+            Assert.Equal((double)a[i]["loss"]!, (double)b[i]["loss"]!);
+            Assert.Equal((double)a[i]["grad_norm"]!, (double)b[i]["grad_norm"]!);
+            Assert.Equal((long)a[i]["tokens"]!, (long)b[i]["tokens"]!);
+        }
+
+        TorchRuntime.EnsureLoaded();
+        using var ca = Checkpoint.Load(one.File(Path.Combine("run", "checkpoint.gmckpt")));
+        using var cb = Checkpoint.Load(two.File(Path.Combine("run", "checkpoint.gmckpt")));
+        Assert.Equal(ca.Step, cb.Step);
+        Assert.Equal(ca.Weights.Keys.Order(), cb.Weights.Keys.Order());
+        foreach (var (name, w) in ca.Weights)
+        {
+            Assert.True(w.allclose(cb.Weights[name], rtol: 0, atol: 0), $"{name} differs after 4 steps");
+        }
+    }
+}
