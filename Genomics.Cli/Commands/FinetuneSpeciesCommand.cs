@@ -8,6 +8,7 @@ using Genomics.Data.Datasets;
 using Genomics.Data.Schedules;
 using Genomics.Mamba.Checkpoints;
 using Genomics.Mamba.Config;
+using Genomics.Mamba.Distributed;
 using Genomics.Mamba.Memory;
 using Genomics.Mamba.Modules;
 using Genomics.Mamba.Precision;
@@ -76,6 +77,12 @@ public static class FinetuneSpeciesCommand
         cmd.SetAction(parse => TrainingOptions.OneLineErrors(() =>
         {
             var o = parse.InvocationConfiguration.Output;
+            // Under mpirun or srun this process is one rank of the job; rank 0 alone prints, writes metrics and results.
+            var launcher = LauncherEnvironment.Current();
+            if (launcher.Rank != 0)
+            {
+                o = TextWriter.Null;
+            }
             string? source = parse.GetValue(species);
             bool embedded = source is null;
             var r = parse.GetValue(recipe) switch
@@ -162,7 +169,8 @@ public static class FinetuneSpeciesCommand
             var precision = common.Precision(parse);
             int? givenMicro = parse.GetValue(common.MicroBatch);
             var warmup = new SpeciesWarmup { TargetLength = length, TotalEpochs = epochCount, Batch = batchSize };
-            var plan = TrainingPlan.ForSpecies(spec, warmup, perEpoch, common.Budget(parse), precision, givenMicro, parse.GetValue(common.SegmentLength));
+            var plan = TrainingPlan.ForSpecies(spec, warmup, perEpoch, common.Budget(parse), precision, givenMicro, parse.GetValue(common.SegmentLength),
+                launcher.WorldSize);
             if (parse.GetValue(common.DryRun))
             {
                 o.WriteLine(TrainingPlanText.Format(plan));
@@ -177,6 +185,7 @@ public static class FinetuneSpeciesCommand
                 throw new InvalidOperationException(problem);
             }
             int evalBatch = (int)plan.Stages[^1].Memory.MicroBatch;
+            using var group = ProcessGroup.Start(launcher);
 
             manual_seed(seedValue);
             using var classifier = spec.Mamba is { } mcfg
@@ -206,6 +215,7 @@ public static class FinetuneSpeciesCommand
                 EvalEvery = parse.GetValue(evalEvery) ?? perEpoch,
                 SaveEvery = parse.GetValue(saveEvery) ?? (r == Quick ? r.SaveEvery : perEpoch),
                 OutputDirectory = outDir,
+                Group = group,
             }, plan);
             o.WriteLine($"model: {ModelSpec.Of(classifier)}; {TrainingOptions.PrecisionText(precision)}");
             o.WriteLine($"plan: {plan.Warmup}; {trainer.TotalSteps:N0} steps; LR {peak:G3}, {lrWarmup} epoch(s) up, cosine to 1e-6");
@@ -238,7 +248,10 @@ public static class FinetuneSpeciesCommand
                 results["other_test"] = other.ToJson();
             }
             string resultsPath = Path.Combine(outDir, TestResultsFileName);
-            AtomicFile.Write(resultsPath, s => JsonSerializer.Serialize(s, results, new JsonSerializerOptions { WriteIndented = true }));
+            if (group.IsMain)
+            {
+                AtomicFile.Write(resultsPath, s => JsonSerializer.Serialize(s, results, new JsonSerializerOptions { WriteIndented = true }));
+            }
             o.WriteLine($"wrote {resultsPath}");
             return 0;
         }));

@@ -58,4 +58,49 @@ public class DataParallelTests
             Assert.True(w.allclose(cb.Weights[name], rtol: 0, atol: 0), $"{name} differs after 4 steps");
         }
     }
+
+    [SkippableFact]
+    public void Two_ranks_fine_tune_species_as_one_process_does()
+    {
+        Skip.If(Genomamba.MpiRun is null, "mpirun is not installed (apt-get install openmpi-bin): data-parallel training was not run");
+        string[] tiny = ["finetune-species", "--preset", "d16x2", "--steps-per-epoch", "2", "--batch", "4", "--micro-batch", "2", "--eval-samples", "8",
+            "--threads", "1", "--out", "run"];
+        using var one = TestData.NewTempDir();
+        using var two = TestData.NewTempDir();
+        var single = Genomamba.Run(one, tiny);
+        Assert.True(single.ExitCode == 0, single.Stderr + single.StdoutText);
+        var ranks = Genomamba.RunRanks(two, 2, tiny);
+        Assert.True(ranks.ExitCode == 0, ranks.Stderr + ranks.StdoutText);
+        var a = Steps(one);
+        var b = Steps(two);
+        Assert.Equal(4, a.Count);                                          // quick: 2 epochs × 2 steps
+        Assert.Equal(a.Select(m => (double)m["loss"]!), b.Select(m => (double)m["loss"]!));
+        Assert.Equal(a.Select(m => (double)m["grad_norm"]!), b.Select(m => (double)m["grad_norm"]!));
+        // The same classifier scores the same test set the same way.
+        Assert.Equal(File.ReadAllText(one.File(Path.Combine("run", "test.json"))), File.ReadAllText(two.File(Path.Combine("run", "test.json"))));
+    }
+
+    [SkippableFact]
+    public void A_two_rank_run_resumes_as_one_rank_and_as_two_on_the_uninterrupted_curve()
+    {
+        Skip.If(Genomamba.MpiRun is null, "mpirun is not installed (apt-get install openmpi-bin): data-parallel training was not run");
+        string[] steps4 = [.. Tiny];
+        string[] steps2 = [.. Tiny.Select(a => a == "4" ? "2" : a)];
+        using var whole = TestData.NewTempDir();
+        var uninterrupted = Genomamba.Run(whole, steps4);
+        Assert.True(uninterrupted.ExitCode == 0, uninterrupted.Stderr + uninterrupted.StdoutText);
+        var expected = Steps(whole).Select(m => (double)m["loss"]!).ToArray();
+
+        foreach (int resumeRanks in new[] { 1, 2 })
+        {
+            using var dir = TestData.NewTempDir();
+            var first = Genomamba.RunRanks(dir, 2, steps2);
+            Assert.True(first.ExitCode == 0, first.Stderr + first.StdoutText);
+            string[] resume = [.. steps4, "--resume"];
+            var second = resumeRanks == 1 ? Genomamba.Run(dir, resume) : Genomamba.RunRanks(dir, 2, resume);
+            Assert.True(second.ExitCode == 0, second.Stderr + second.StdoutText);
+            // metrics.jsonl holds both runs' steps: 1–2 from the first, 3–4 from the resumed one.
+            Assert.Equal(expected, Steps(dir).Select(m => (double)m["loss"]!));
+        }
+    }
 }
