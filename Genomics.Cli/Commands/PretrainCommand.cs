@@ -69,6 +69,10 @@ public static class PretrainCommand
         cmd.SetAction(parse => TrainingOptions.OneLineErrors(() =>
         {
             var o = parse.InvocationConfiguration.Output;
+            if (LauncherEnvironment.Current().Rank != 0)
+            {
+                o = TextWriter.Null;   // under mpirun or srun rank 0 alone prints (errors still reach every rank's stderr)
+            }
             bool embedded = parse.GetValue(genome) is null && parse.GetValue(intervals) is null;
             var r = parse.GetValue(recipe) switch
             {
@@ -204,10 +208,6 @@ public static class PretrainCommand
         TorchRuntime.EnsureLoaded();
         // Under mpirun or srun: this process is one rank of the job; rank 0 alone prints, writes metrics and checkpoints.
         using var group = ProcessGroup.Start();
-        if (!group.IsMain)
-        {
-            o = TextWriter.Null;
-        }
         TrainingOptions.SetThreads(s.Threads);
         ScanBackend.Notice += line => o.WriteLine(line);
         _ = ScanBackend.Kind;
