@@ -103,4 +103,82 @@ public class DataParallelTests
             Assert.Equal(expected, Steps(dir).Select(m => (double)m["loss"]!));
         }
     }
+
+    [SkippableFact]
+    public void A_rank_killed_mid_run_ends_the_job_within_30_s_naming_it_and_the_checkpoint_still_loads()
+    {
+        Skip.If(Genomamba.MpiRun is null, "mpirun is not installed (apt-get install openmpi-bin): data-parallel training was not run");
+        using var dir = TestData.NewTempDir();
+        // The paper recipe on the embedded data at 2^10: about a thousand short steps, far more than the test lets run.
+        var psi = new System.Diagnostics.ProcessStartInfo(Genomamba.MpiRun!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = dir.Path,
+        };
+        foreach (string a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", "2", "dotnet", Genomamba.Dll, "pretrain", "--recipe", "paper",
+                     "--preset", "d16x2", "--len", "1024", "--tokens-per-step", "4096", "--micro-batch", "2", "--valid-windows", "1", "--threads", "1",
+                     "--save-every", "5", "--out", "run" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var mpirun = System.Diagnostics.Process.Start(psi)!;
+        var stdout = mpirun.StandardOutput.ReadToEndAsync();
+        var stderr = mpirun.StandardError.ReadToEndAsync();
+        string checkpoint = dir.File(Path.Combine("run", "checkpoint.gmckpt"));
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (!File.Exists(checkpoint) && DateTime.UtcNow < deadline && !mpirun.HasExited)
+        {
+            Thread.Sleep(200);
+        }
+        Assert.True(File.Exists(checkpoint), "no checkpoint was written before the kill");
+        int rank1 = RankPid(1);
+        var killed = System.Diagnostics.Stopwatch.StartNew();
+        System.Diagnostics.Process.GetProcessById(rank1).Kill();            // SIGKILL
+        Assert.True(mpirun.WaitForExit(TimeSpan.FromSeconds(30)), "the job was still running 30 s after rank 1 died");
+        double seconds = killed.Elapsed.TotalSeconds;
+        Assert.NotEqual(0, mpirun.ExitCode);
+        string err = stderr.Result + stdout.Result;
+        Assert.Contains("rank 1", err);
+        Assert.True(seconds < 30, $"{seconds:F1} s");
+
+        // The checkpoint on disk is whole (written to a temp file, then renamed) and a run resumes from it.
+        long step;
+        Genomics.Mamba.Runtime.TorchRuntime.EnsureLoaded();
+        using (var saved = Checkpoint.Load(checkpoint))
+        {
+            step = saved.Step;
+            Assert.True(step >= 5 && step % 5 == 0, $"checkpoint at step {step}");
+        }
+        var resumed = Genomamba.Run(dir, "pretrain", "--recipe", "paper", "--preset", "d16x2", "--len", "1024", "--tokens-per-step", "4096",
+            "--micro-batch", "2", "--valid-windows", "1", "--threads", "1", "--out", "run", "--resume", "--steps", (step + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr + resumed.StdoutText);
+        Assert.Contains("resuming", resumed.StdoutText);
+    }
+
+    /// <summary>The pid of the genomamba process that mpirun started as <paramref name="rank"/>.</summary>
+    static int RankPid(int rank)
+    {
+        foreach (string proc in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(proc), out int pid))
+            {
+                continue;
+            }
+            try
+            {
+                string cmdline = File.ReadAllText(Path.Combine(proc, "cmdline"));
+                string environ = File.ReadAllText(Path.Combine(proc, "environ"));
+                if (cmdline.Contains("pretrain", StringComparison.Ordinal) && cmdline.Contains(Genomamba.Dll, StringComparison.Ordinal)
+                    && environ.Split('\0').Contains($"OMPI_COMM_WORLD_RANK={rank}"))
+                {
+                    return pid;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        throw new InvalidOperationException($"no process of rank {rank} found");
+    }
 }
