@@ -43,9 +43,13 @@ public static partial class SelectiveScan
         var drives = drive.unbind(3);
         var state = h0 is null ? zeros(b, g, hg, n, u.dtype, u.device) : h0.reshape(b, g, hg, n);
         var states = new Tensor[l];
+        // TorchSharp's `a + b` hands libtorch a temporary Scalar(1) as alpha that nothing keeps alive during the native
+        // call; in a loop of thousands of steps the GC may finalize it mid-call (seen once in CI: "toFloat: Expected
+        // false to be true"). One Scalar held for the whole loop.
+        using var one = 1.ToScalar();
         for (long t = 0; t < l; t++)
         {
-            state = decays[t] * state + drives[t];                                    // (b, g, h, n)
+            state = (decays[t] * state).add(drives[t], one);                          // (b, g, h, n)
             states[t] = state;
         }
         var y = einsum("bghln,bgnl->bghl", stack(states, 3), cG).reshape(b, d, l);    // C_t · h_t
