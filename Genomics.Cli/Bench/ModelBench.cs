@@ -220,16 +220,14 @@ public static class ModelBench
         {
             backbone.Recompute = c.Recompute;
         }
+        bool ckpt = BlockRecompute.Applies(c.Recompute, c.Length);
+        if (SegmentPolicy.Auto.SegmentFor(c.Length, c.Recompute) is not null)
         {
-            bool ckpt = BlockRecompute.Applies(c.Recompute, c.Length);
-            if (SegmentPolicy.Auto.SegmentFor(c.Length, c.Recompute) is not null)
-            {
-                MallocTuning.ForSegmentedRecompute();   // both backbones segment long sequences by default
-            }
-            long parameters = model.parameters().Sum(p => p.numel());
-            var m = TrainingStepProbe.Measure(model, c.Length, c.Batch, c.Train ? repeats : 1, warmup: c.Train ? 1 : 0, optimizerStep: c.Train);
-            output.WriteLine(JsonSerializer.Serialize(new CaseResult(c.Key, parameters, ckpt, get_num_threads(), m.Seconds, m.BaselineBytes, m.PeakBytes,
-                m.MinorFaultsPerStep, m.SystemSecondsPerStep, MallocTuning.Applied, m.StepPeakBytes)));
+            MallocTuning.ForSegmentedRecompute();   // both backbones segment long sequences by default
         }
+        long parameters = model.parameters().Sum(p => p.numel());
+        var m = TrainingStepProbe.Measure(model, c.Length, c.Batch, c.Train ? repeats : 1, warmup: c.Train ? 1 : 0, optimizerStep: c.Train);
+        output.WriteLine(JsonSerializer.Serialize(new CaseResult(c.Key, parameters, ckpt, get_num_threads(), m.Seconds, m.BaselineBytes, m.PeakBytes,
+            m.MinorFaultsPerStep, m.SystemSecondsPerStep, MallocTuning.Applied, m.StepPeakBytes)));
     }
 }

@@ -291,7 +291,7 @@ public static class FinetuneSpeciesCommand
         }
         catch (ArgumentException e)
         {
-            throw new DataFormatException(pretrained.SourcePath!, $"its backbone does not fit: {TrainingOptions.FirstLine(e.Message)}", "pass a checkpoint of a Mamba or HyenaDNA language model");
+            throw new DataFormatException(pretrained.SourcePath!, $"its backbone does not fit: {ErrorText.FirstLine(e.Message)}", "pass a checkpoint of a Mamba or HyenaDNA language model");
         }
     }
 }

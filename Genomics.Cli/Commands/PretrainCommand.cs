@@ -69,7 +69,8 @@ public static class PretrainCommand
         cmd.SetAction(parse => TrainingOptions.OneLineErrors(() =>
         {
             var o = parse.InvocationConfiguration.Output;
-            if (LauncherEnvironment.Current().Rank != 0)
+            var launcher = LauncherEnvironment.Current();
+            if (launcher.Rank != 0)
             {
                 o = TextWriter.Null;   // under mpirun or srun rank 0 alone prints (errors still reach every rank's stderr)
             }
@@ -112,6 +113,7 @@ public static class PretrainCommand
                 Budget = common.Budget(parse),
                 SegmentLength = parse.GetValue(common.SegmentLength),
                 OrderedReduction = parse.GetValue(reduce) != "fast",
+                Launcher = launcher,
             };
             o.WriteLine(embedded
                 ? $"genomamba pretrain: recipe '{r.Name}' on the embedded data ({Path.GetFileName(s.Genome)} + {Path.GetFileName(s.Intervals)}); give --genome and --intervals{(r == Quick ? " (and --recipe paper)" : "")} for a real run"
@@ -147,6 +149,8 @@ public static class PretrainCommand
         public long Budget { get; init; }
         public long? SegmentLength { get; init; }
         public bool OrderedReduction { get; init; } = true;
+        /// <summary>This process's place in a multi-process job (mpirun, srun), or a single process.</summary>
+        public required LauncherEnvironment Launcher { get; init; }
 
         /// <summary>The model: --model at --preset, a HyenaDNA filter sized for --len.</summary>
         public ModelSpec Model => ModelPresets.LanguageModel(Family, Preset, Length);
@@ -183,7 +187,7 @@ public static class PretrainCommand
             rows = GenomeInterval.FromBed(BedReader.Read(s.Intervals).Intervals);
         }
         var plan = TrainingPlan.ForPretraining(s.Model, s.Warmup_, l => IntervalDataset.CountSamples(rows, l), s.Budget, s.Precision, s.MicroBatch, s.SegmentLength,
-            LauncherEnvironment.Current().WorldSize);
+            s.Launcher.WorldSize);
         o.WriteLine(TrainingPlanText.Format(plan));
         long total = plan.TotalSteps;
         if (total > 0)
@@ -207,7 +211,7 @@ public static class PretrainCommand
     {
         TorchRuntime.EnsureLoaded();
         // Under mpirun or srun: this process is one rank of the job; rank 0 alone prints, writes metrics and checkpoints.
-        using var group = ProcessGroup.Start();
+        using var group = ProcessGroup.Start(s.Launcher);
         TrainingOptions.SetThreads(s.Threads);
         ScanBackend.Notice += line => o.WriteLine(line);
         _ = ScanBackend.Kind;

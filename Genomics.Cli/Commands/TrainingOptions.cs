@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Genomics.Data;
 using Genomics.Mamba.Memory;
 
 namespace Genomics.Cli.Commands;
@@ -45,14 +46,6 @@ public sealed class TrainingOptions
         }
     }
 
-    /// <summary>The first line of a message, without .NET's " (Parameter 'x')" suffix.</summary>
-    public static string FirstLine(string message)
-    {
-        string line = message.Split('\n')[0].TrimEnd();
-        int p = line.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
-        return p > 0 ? line[..p] : line;
-    }
-
     /// <summary>Runs <paramref name="body"/>, turning argument and configuration errors into one-line messages the CLI prints.</summary>
     public static int OneLineErrors(Func<int> body)
     {
@@ -62,7 +55,7 @@ public sealed class TrainingOptions
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException(FirstLine(e.Message), e);
+            throw new ArgumentException(ErrorText.FirstLine(e.Message), e);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Genomics.Data;
 using Genomics.Mamba.Checkpoints;
 
 namespace Genomics.Mamba.Config;
@@ -26,7 +27,7 @@ public static class ModelPresets
         }
         catch (ArgumentException e) when (e.ParamName == "name")
         {
-            throw new ArgumentException($"--preset '{preset}': {FirstLine(e.Message)}, or dWIDTHxDEPTH (e.g. d64x4)");
+            throw new ArgumentException($"--preset '{preset}': {ErrorText.FirstLine(e.Message)}, or dWIDTHxDEPTH (e.g. d64x4)");
         }
     }
 
@@ -49,12 +50,4 @@ public static class ModelPresets
         && int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out int nl) && nl > 0
             ? (dm, nl)
             : null;
-
-    /// <summary>The first line of a message, without .NET's " (Parameter 'x')" suffix.</summary>
-    static string FirstLine(string message)
-    {
-        string line = message.Split('\n')[0].TrimEnd();
-        int p = line.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
-        return p > 0 ? line[..p] : line;
-    }
 }

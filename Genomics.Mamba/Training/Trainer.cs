@@ -50,6 +50,10 @@ public sealed class Trainer
         {
             throw new ArgumentException($"the training plan's stages ({plan.Warmup}) are not the task's ({task.Plan})", nameof(plan));
         }
+        if (plan is not null && plan.WorldSize != _options.Group.WorldSize)
+        {
+            throw new ArgumentException($"the training plan was made for {plan.WorldSize} rank(s), this job has {_options.Group.WorldSize}", nameof(plan));
+        }
         Plan = plan;
         TotalSteps = task.Plan.TotalSteps(task.SamplesPerEpoch);
     }
